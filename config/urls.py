@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("zhurnal.accounts.urls")),
+    path("", include("zhurnal.schools.urls")),
+    path("", include("zhurnal.people.urls")),
+    path("", include("zhurnal.timetable.urls")),
+    path("", include("zhurnal.diary.urls")),
+    path("", include("zhurnal.imports.urls")),
+    path("operator/", admin.site.urls),
+]

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhurnal.accounts.forms import LoginForm
+from zhurnal.accounts.services import user_language_set, user_password_changed
+from zhurnal.people.access import RoleGrant, user_grants
+
+
+def grant_home_url(grant: RoleGrant) -> str:
+    """Each role lands on its own home page."""
+    match grant.role:
+        case "department":
+            return reverse("schools:department_home")
+        case "school_admin":
+            return reverse("schools:setup_home", args=[grant.school_id])
+        case "director" | "deputy" | "medical":
+            return reverse("schools:school_home", args=[grant.school_id])
+        case "teacher":
+            return reverse("timetable:teacher_home")
+        case "class_teacher":
+            return reverse("people:class_home", args=[grant.class_group_id])
+        case "student":
+            return reverse("diary:student_home")
+        case "guardian":
+            return reverse("diary:family_home")
+    raise ValueError(grant.role)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        self.request.session.pop("active_role", None)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the home page of their role, or let them choose one."""
+    grants = user_grants(request.user)  # type: ignore[arg-type]
+    active = request.session.get("active_role")
+    for grant in grants:
+        if grant.key == active:
+            return redirect(grant_home_url(grant))
+    if len(grants) == 1:
+        request.session["active_role"] = grants[0].key
+        return redirect(grant_home_url(grants[0]))
+    return render(request, "accounts/choose_role.html", {"grants": grants})
+
+
+@login_required
+def role_choose(request: HttpRequest, key: str) -> HttpResponse:
+    for grant in user_grants(request.user):  # type: ignore[arg-type]
+        if grant.key == key:
+            request.session["active_role"] = key
+            return redirect(grant_home_url(grant))
+    raise Http404(_("Not found"))
+
+
+@login_required
+def role_picker(request: HttpRequest) -> HttpResponse:
+    grants = user_grants(request.user)  # type: ignore[arg-type]
+    return render(request, "accounts/choose_role.html", {"grants": grants})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    next_url = request.POST.get("next") or "/"
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user_password_changed(user=self.request.user)  # type: ignore[arg-type]
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user_password_changed(user=form.user, action="user.password_reset")
+        return response

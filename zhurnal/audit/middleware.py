@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from zhurnal.audit.context import audit_context
+
+
+class AuditContextMiddleware:
+    """Makes the client's address available to every audit event of the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = request.META.get("REMOTE_ADDR", "") or ""
+        with audit_context(address=address[:64], role=request.session.get("active_role", "")):
+            return self.get_response(request)

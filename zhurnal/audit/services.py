@@ -1,0 +1,137 @@
+"""Appending to the hash-chained audit log and verifying the chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from zhurnal.audit.context import current
+from zhurnal.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+_PG_LOCK_KEY = 7_170_001  # advisory lock that serialises appends to the chain
+
+
+def snapshot(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The concrete field values of a model instance, JSON-ready, for before/after."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude or field.name in {"password", "created_at", "updated_at"}:
+            continue
+        value = getattr(instance, field.attname)
+        data[field.attname] = _jsonable(value)
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+        return value.name or ""
+    return value
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+
+
+def event_hash(event: AuditEvent) -> str:
+    payload = _canonical(
+        {
+            "prev": event.prev_hash,
+            "at": event.at.isoformat(),
+            "actor": event.actor_id,
+            "actor_repr": event.actor_repr,
+            "role": event.role,
+            "address": event.address,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "school_id": event.school_id,
+            # Stored JSON is read back through the same canonical form, so that
+            # PostgreSQL's jsonb key reordering does not change the hash.
+            "before": json.loads(_canonical(event.before)),
+            "after": json.loads(_canonical(event.after)),
+            "reason": event.reason,
+        }
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    school_id: int | None = None,
+    role: str = "",
+) -> AuditEvent:
+    """Append one event to the audit log; call inside the write's transaction."""
+    ctx = current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event = AuditEvent(
+            at=timezone.now(),
+            actor_id=getattr(actor, "pk", None),
+            actor_repr=str(actor)[:200] if actor is not None else "",
+            role=(role or ctx.role)[:40],
+            address=ctx.address,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            school_id=school_id,
+            before=json.loads(_canonical(before)) if before is not None else None,
+            after=json.loads(_canonical(after)) if after is not None else None,
+            reason=reason,
+            prev_hash=last or GENESIS,
+        )
+        event.hash = event_hash(event)
+        event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_id: int | None
+    problem: str
+
+
+def audit_verify(*, batch: int = 5000) -> ChainReport:
+    """Recompute the chain in order; report the first event whose hash or link is wrong."""
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        events = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not events:
+            return ChainReport(checked=checked, broken_id=None, problem="")
+        for event in events:
+            if event.prev_hash != prev:
+                return ChainReport(checked, event.pk, "link to the previous event is broken")
+            if event_hash(event) != event.hash:
+                return ChainReport(checked, event.pk, "content does not match its hash")
+            prev = event.hash
+            checked += 1
+            last_id = event.pk

@@ -1,0 +1,350 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from zhurnal.core.formats import full_name, short_name
+from zhurnal.core.models import TimestampedModel
+from zhurnal.schools.models import ClassGroup, Municipality, School, Subgroup
+
+
+class Role(models.TextChoices):
+    """Roles held through an explicit assignment; class teacher, student and guardian
+    come from the class, the student record and the family link instead."""
+
+    DEPARTMENT = "department", _("department specialist")
+    SCHOOL_ADMIN = "school_admin", _("school administrator")
+    DIRECTOR = "director", _("director")
+    DEPUTY = "deputy", _("deputy director")
+    TEACHER = "teacher", _("teacher")
+    MEDICAL = "medical", _("medical worker")
+
+
+class DerivedRole(models.TextChoices):
+    CLASS_TEACHER = "class_teacher", _("class teacher")
+    STUDENT = "student", _("student")
+    GUARDIAN = "guardian", _("guardian")
+
+
+class RoleAssignment(TimestampedModel):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="roles",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            # The department acts for a municipality; every other role for one school.
+            models.CheckConstraint(
+                condition=(
+                    Q(role="department", municipality__isnull=False, school__isnull=True)
+                    | (~Q(role="department") & Q(school__isnull=False, municipality__isnull=True))
+                ),
+                name="people_role_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school"],
+                name="people_role_unique_school",
+                condition=Q(school__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "municipality"],
+                name="people_role_unique_municipality",
+                condition=Q(municipality__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()} ({self.school or self.municipality})"
+
+
+class StaffMember(TimestampedModel):
+    """A person working at a school: position and qualification, with their login."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="staff_posts",
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="staff"
+    )
+    position = models.CharField(_("position"), max_length=120)
+    qualification = models.CharField(_("qualification category"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("works at the school"), default=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school"], name="people_staff_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.position})"
+
+
+class Sex(models.TextChoices):
+    MALE = "m", _("male")
+    FEMALE = "f", _("female")
+
+
+class HealthGroup(models.TextChoices):
+    BASIC = "basic", _("basic")
+    PREPARATORY = "preparatory", _("preparatory")
+    SPECIAL = "special", _("special")
+
+
+class PEGroup(models.TextChoices):
+    BASIC = "basic", _("basic")
+    PREPARATORY = "preparatory", _("preparatory")
+    SPECIAL = "special", _("special")
+    EXEMPT = "exempt", _("exempt")
+
+
+class EducationForm(models.TextChoices):
+    DAY = "day", _("full-time")
+    INDIVIDUAL = "individual", _("individual")
+    FAMILY = "family", _("family (home) education")
+    DISTANCE = "distance", _("distance")
+
+
+class Student(TimestampedModel):
+    """A student of the community; classes and schools come from enrollments."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="students",
+    )
+    surname = models.CharField(_("surname"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    personal_file_number = models.CharField(_("personal file number"), max_length=40, blank=True)
+    education_form = models.CharField(
+        _("form of education"),
+        max_length=16,
+        choices=EducationForm.choices,
+        default=EducationForm.DAY,
+    )
+    special_needs = models.BooleanField(_("special educational needs"), default=False)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Special-category data: shown only to the class teacher, PE teacher, medical worker
+    # and the administration (see people.access).
+    health_group = models.CharField(
+        _("health group"), max_length=16, choices=HealthGroup.choices, default=HealthGroup.BASIC
+    )
+    pe_group = models.CharField(
+        _("PE group"), max_length=16, choices=PEGroup.choices, default=PEGroup.BASIC
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="student",
+    )
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ["surname", "given_name", "patronymic"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.surname, self.given_name, self.patronymic)
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.surname, self.given_name, self.patronymic)
+
+
+class Guardian(TimestampedModel):
+    """A parent or legal representative; one guardian may have several children."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="guardians",
+    )
+    surname = models.CharField(_("surname"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guardian",
+    )
+    children = models.ManyToManyField(
+        Student, through="StudentGuardian", related_name="guardians", verbose_name=_("children")
+    )
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["surname", "given_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.surname, self.given_name, self.patronymic)
+
+
+class Relation(models.TextChoices):
+    MOTHER = "mother", _("mother")
+    FATHER = "father", _("father")
+    GRANDPARENT = "grandparent", _("grandparent")
+    GUARDIAN = "guardian", _("legal guardian")
+    OTHER = "other", _("other")
+
+
+class StudentGuardian(TimestampedModel):
+    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.CASCADE)
+    guardian = models.ForeignKey(Guardian, verbose_name=_("guardian"), on_delete=models.CASCADE)
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = _("family link")
+        verbose_name_plural = _("family links")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "guardian"], name="people_family_unique")
+        ]
+
+
+class Enrollment(TimestampedModel):
+    """A student's membership of a class for a span of dates; history is never rewritten."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, verbose_name=_("class"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    order_in = models.CharField(_("arrival order"), max_length=60, blank=True)
+    order_out = models.CharField(_("leaving order"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="people_enrollment_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "class_group", "starts_on"], name="people_enrollment_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["class_group", "starts_on"], name="people_enrol_class_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.class_group}"
+
+
+class SubgroupMember(TimestampedModel):
+    subgroup = models.ForeignKey(
+        Subgroup, verbose_name=_("subgroup"), on_delete=models.CASCADE, related_name="members"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="subgroups"
+    )
+
+    class Meta:
+        verbose_name = _("subgroup member")
+        verbose_name_plural = _("subgroup members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subgroup", "student"], name="people_subgroup_member_unique"
+            )
+        ]
+
+
+class AccessCodeKind(models.TextChoices):
+    STUDENT = "student", _("student")
+    GUARDIAN = "guardian", _("guardian")
+
+
+class AccessCode(TimestampedModel):
+    """A one-time code with which a student or guardian creates their own login.
+
+    Only the SHA-256 of the code is stored; the code itself appears once, on the slip.
+    """
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(_("for"), max_length=16, choices=AccessCodeKind.choices)
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="access_codes"
+    )
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("guardian"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="access_codes",
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, verbose_name=_("class"), on_delete=models.CASCADE, related_name="access_codes"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("used by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access code")
+        verbose_name_plural = _("access codes")

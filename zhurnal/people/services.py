@@ -1,0 +1,294 @@
+"""Writes on people: students, guardians, enrollments, staff and roles. Each one audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from zhurnal.accounts.models import User
+from zhurnal.accounts.services import user_create, username_suggest
+from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.people.models import (
+    Enrollment,
+    Guardian,
+    Role,
+    RoleAssignment,
+    StaffMember,
+    Student,
+    StudentGuardian,
+)
+from zhurnal.schools.models import ClassGroup, Municipality, School
+
+
+def year_writable(class_group: ClassGroup) -> None:
+    if class_group.year.closed_at is not None:
+        raise ValidationError(
+            _("The academic year %(year)s is closed: its data can only be read.")
+            % {"year": class_group.year.name}
+        )
+
+
+def student_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    surname: str,
+    given_name: str,
+    birth_date: dt.date,
+    sex: str,
+    patronymic: str = "",
+    school_id: int | None = None,
+    **fields: object,
+) -> Student:
+    """Create a student record (without a class: see enrollment_create)."""
+    with transaction.atomic():
+        student = Student(
+            municipality=municipality,
+            surname=surname.strip(),
+            given_name=given_name.strip(),
+            patronymic=patronymic.strip(),
+            birth_date=birth_date,
+            sex=sex,
+            **fields,
+        )
+        student.full_clean()
+        student.save()
+        audit_record(
+            actor=actor,
+            action="student.create",
+            obj=student,
+            after=snapshot(student),
+            school_id=school_id,
+        )
+    return student
+
+
+def student_update(
+    *, actor: User, student: Student, school_id: int | None = None, **changes: object
+) -> Student:
+    with transaction.atomic():
+        before = snapshot(student)
+        for name, value in changes.items():
+            setattr(student, name, value)
+        student.full_clean()
+        student.save()
+        audit_record(
+            actor=actor,
+            action="student.update",
+            obj=student,
+            before=before,
+            after=snapshot(student),
+            school_id=school_id,
+        )
+    return student
+
+
+def enrollment_create(
+    *,
+    actor: User | None,
+    student: Student,
+    class_group: ClassGroup,
+    starts_on: dt.date,
+    order_in: str = "",
+) -> Enrollment:
+    """Enroll a student in a class from a date; an open enrollment elsewhere must be ended first."""
+    year_writable(class_group)
+    with transaction.atomic():
+        overlapping = Enrollment.objects.filter(student=student).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
+        )
+        if overlapping.exists():
+            raise ValidationError(
+                _("%(student)s is already enrolled in a class on %(date)s.")
+                % {"student": student.full_name, "date": starts_on.strftime("%d.%m.%Y")}
+            )
+        enrollment = Enrollment(
+            student=student, class_group=class_group, starts_on=starts_on, order_in=order_in
+        )
+        enrollment.full_clean()
+        enrollment.save()
+        audit_record(
+            actor=actor,
+            action="enrollment.create",
+            obj=enrollment,
+            after=snapshot(enrollment),
+            school_id=class_group.year.school_id,
+        )
+    return enrollment
+
+
+def enrollment_end(
+    *, actor: User, enrollment: Enrollment, ends_on: dt.date, order_out: str = ""
+) -> Enrollment:
+    year_writable(enrollment.class_group)
+    with transaction.atomic():
+        before = snapshot(enrollment)
+        enrollment.ends_on = ends_on
+        enrollment.order_out = order_out
+        enrollment.full_clean()
+        enrollment.save()
+        audit_record(
+            actor=actor,
+            action="enrollment.end",
+            obj=enrollment,
+            before=before,
+            after=snapshot(enrollment),
+            school_id=enrollment.class_group.year.school_id,
+        )
+    return enrollment
+
+
+def guardian_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    surname: str,
+    given_name: str,
+    patronymic: str = "",
+    phone: str = "",
+    email: str = "",
+    school_id: int | None = None,
+) -> Guardian:
+    with transaction.atomic():
+        guardian = Guardian(
+            municipality=municipality,
+            surname=surname.strip(),
+            given_name=given_name.strip(),
+            patronymic=patronymic.strip(),
+            phone=phone.strip(),
+            email=email.strip(),
+        )
+        guardian.full_clean()
+        guardian.save()
+        audit_record(
+            actor=actor,
+            action="guardian.create",
+            obj=guardian,
+            after=snapshot(guardian),
+            school_id=school_id,
+        )
+    return guardian
+
+
+def guardian_link(
+    *,
+    actor: User | None,
+    student: Student,
+    guardian: Guardian,
+    relation: str,
+    school_id: int | None = None,
+) -> StudentGuardian:
+    """Link a guardian to a child; linking twice keeps one link."""
+    with transaction.atomic():
+        link, created = StudentGuardian.objects.get_or_create(
+            student=student, guardian=guardian, defaults={"relation": relation}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="guardian.link",
+                obj=link,
+                after=snapshot(link),
+                school_id=school_id,
+            )
+    return link
+
+
+def staff_create(
+    *,
+    actor: User,
+    school: School,
+    surname: str,
+    given_name: str,
+    patronymic: str = "",
+    email: str = "",
+    phone: str = "",
+    position: str,
+    qualification: str = "",
+    roles: Iterable[str] = (Role.TEACHER,),
+    username: str = "",
+) -> StaffMember:
+    """Create a staff login at a school with its roles. An existing login with the same
+    e-mail is reused, so that a teacher of two schools has one account."""
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first() if email else None
+        if user is None:
+            user = user_create(
+                actor=actor,
+                username=username or username_suggest(surname=surname, given_name=given_name),
+                surname=surname.strip(),
+                given_name=given_name.strip(),
+                patronymic=patronymic.strip(),
+                email=email,
+                phone=phone,
+                school_id=school.pk,
+            )
+        if StaffMember.objects.filter(user=user, school=school).exists():
+            raise ValidationError(
+                _("%(name)s already works at this school.") % {"name": user.full_name}
+            )
+        staff = StaffMember(
+            user=user, school=school, position=position, qualification=qualification
+        )
+        staff.full_clean()
+        staff.save()
+        audit_record(
+            actor=actor,
+            action="staff.create",
+            obj=staff,
+            after=snapshot(staff),
+            school_id=school.pk,
+        )
+        for role in roles:
+            role_assign(actor=actor, user=user, role=role, school=school)
+    return staff
+
+
+def role_assign(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    school: School | None = None,
+    municipality: Municipality | None = None,
+) -> RoleAssignment:
+    """Give a role at a school (or, for the department, in a municipality)."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    with transaction.atomic():
+        existing = RoleAssignment.objects.filter(
+            user=user, role=role, school=school, municipality=municipality
+        ).first()
+        if existing:
+            return existing
+        assignment = RoleAssignment(user=user, role=role, school=school, municipality=municipality)
+        assignment.full_clean()
+        assignment.save()
+        audit_record(
+            actor=actor,
+            action="role.assign",
+            obj=assignment,
+            after=snapshot(assignment),
+            school_id=school.pk if school else None,
+        )
+    return assignment
+
+
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
+    with transaction.atomic():
+        before = snapshot(assignment)
+        school_id = assignment.school_id
+        assignment.delete()
+        audit_record(
+            actor=actor,
+            action="role.revoke",
+            object_type="people.roleassignment",
+            object_id=str(before["id"]),
+            before=before,
+            school_id=school_id,
+        )
