@@ -4,20 +4,14 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from zhurnal.people.access import user_grants
-
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    """The roles of the logged-in user, for the role switcher in the header (lazy)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    """What the header needs about roles, without a query: the home page stores how many
+    roles the user holds when it dispatches them."""
+    session = getattr(request, "session", None)
+    if session is None:
         return {}
-
-    cache: dict[str, Any] = {}
-
-    def grants() -> Any:
-        if "grants" not in cache:
-            cache["grants"] = user_grants(user)
-        return cache["grants"]
-
-    return {"role_grants": grants, "active_role": request.session.get("active_role", "")}
+    return {
+        "role_count": session.get("role_count", 0),
+        "active_role": session.get("active_role", ""),
+    }

@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhurnal.accounts.forms import LoginForm
+from zhurnal.accounts.forms import LoginForm, PasswordResetByEmailForm
 from zhurnal.accounts.services import user_language_set, user_password_changed
 from zhurnal.people.access import RoleGrant, user_grants
 
@@ -55,6 +55,7 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the home page of their role, or let them choose one."""
     grants = user_grants(request.user)  # type: ignore[arg-type]
+    request.session["role_count"] = len(grants)
     active = request.session.get("active_role")
     for grant in grants:
         if grant.key == active:
@@ -108,6 +109,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = PasswordResetByEmailForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")

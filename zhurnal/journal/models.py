@@ -135,11 +135,11 @@ class MarkKind(models.TextChoices):
     NOTEBOOK = "notebook", _("notebook")
     ORAL = "oral", _("oral answer")
     PRACTICAL = "practical", _("practical work")
-    THEMATIC = "thematic", _("Тема")
+    THEMATIC = "thematic", _("thematic")
     TERM = "term", _("term")
-    CORRECTED = "corrected", _("Скоригована")
-    ANNUAL = "annual", _("Річна")
-    STATE_EXAM = "state_exam", _("ДПА")
+    CORRECTED = "corrected", _("corrected")
+    ANNUAL = "annual", _("annual")
+    STATE_EXAM = "state_exam", _("state exam")
 
 
 LESSON_MARK_KINDS = (

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count, Q
+
+from zhurnal.accounts.models import User
 from zhurnal.schools.models import AcademicYear, Holiday
+from zhurnal.timetable.models import Lesson, TeachingAssignment
 
 SCHOOL_WEEKDAYS = frozenset({1, 2, 3, 4, 5})
 
@@ -32,3 +36,25 @@ def school_days(
             days.append(day)
         day += dt.timedelta(days=1)
     return days
+
+
+def lessons_of_teacher_on(*, teacher: User, day: dt.date) -> list[Lesson]:
+    """The teacher's lessons of the day: own assignments and lessons they substitute."""
+    return list(
+        Lesson.objects.filter(date=day, is_cancelled=False)
+        .filter(Q(assignment__teacher=teacher, substitute__isnull=True) | Q(substitute=teacher))
+        .select_related(
+            "period", "assignment__subject", "assignment__class_group", "assignment__subgroup"
+        )
+        .annotate(mark_count=Count("marks"))
+        .order_by("period__number")
+    )
+
+
+def assignments_of_teacher(*, teacher: User) -> list[TeachingAssignment]:
+    """The teacher's assignments in open academic years."""
+    return list(
+        TeachingAssignment.objects.filter(teacher=teacher, year__closed_at__isnull=True)
+        .select_related("subject", "class_group", "subgroup", "year__school")
+        .order_by("year__school__short_name", "class_group__grade", "class_group__letter")
+    )
