@@ -18,9 +18,7 @@ def test_login_with_username(client: Client, community: Community) -> None:
 
 
 def test_login_with_email_any_case(client: Client, community: Community) -> None:
-    response = client.post(
-        "/login/", {"username": "Guardian@Family.test", "password": PASSWORD}
-    )
+    response = client.post("/login/", {"username": "Guardian@Family.test", "password": PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(community.guardian.pk)
 

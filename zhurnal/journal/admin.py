@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from zhurnal.core.admin import AuditedModelAdmin
+from zhurnal.journal.models import GradingScale, ScaleRule
+
+for model in (GradingScale, ScaleRule):
+    admin.site.register(model, AuditedModelAdmin)
