@@ -62,8 +62,9 @@ def transliterate(text: str) -> str:
 
 def username_suggest(*, surname: str, given_name: str) -> str:
     """A free username such as `shevchenko.t`, numbered when taken."""
-    base = slugify(f"{transliterate(surname)}.{transliterate(given_name)[:1]}") or "user"
-    base = base.replace("-", ".")
+    family = slugify(transliterate(surname)).replace("-", "") or "user"
+    initial = slugify(transliterate(given_name))[:1]
+    base = f"{family}.{initial}" if initial else family
     candidate = base
     number = 1
     while User.objects.filter(username__iexact=candidate).exists():

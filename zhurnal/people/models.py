@@ -348,3 +348,10 @@ class AccessCode(TimestampedModel):
     class Meta:
         verbose_name = _("access code")
         verbose_name_plural = _("access codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="guardian") | Q(guardian__isnull=True),
+                name="people_access_code_guardian_only_for_guardian_codes",
+            )
+        ]
+        indexes = [models.Index(fields=["student", "kind"], name="people_code_student_kind_idx")]
