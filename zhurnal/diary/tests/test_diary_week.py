@@ -23,12 +23,20 @@ def _lesson(community: Community, day: dt.date, number: int = 1) -> Lesson:
 def test_student_sees_own_week_with_marks(client: Client, community: Community) -> None:
     lesson = _lesson(community, dt.date(2026, 11, 16))
     Mark.objects.create(
-        assignment=community.math_5a, lesson=lesson, student=community.student, kind="current",
-        value="10", created_by=community.teacher,
+        assignment=community.math_5a,
+        lesson=lesson,
+        student=community.student,
+        kind="current",
+        value="10",
+        created_by=community.teacher,
     )
     Mark.objects.create(
-        assignment=community.math_5a, lesson=lesson, student=community.other_student,
-        kind="current", value="4", created_by=community.teacher,
+        assignment=community.math_5a,
+        lesson=lesson,
+        student=community.other_student,
+        kind="current",
+        value="4",
+        created_by=community.teacher,
     )
     client.force_login(community.student_user)
     body = client.get("/diary/?week=2026-11-18").content.decode()
@@ -71,7 +79,9 @@ def test_diary_week_query_count_does_not_grow_with_lessons(
         for number in (1, 2, 3):
             lesson = _lesson(community, monday + dt.timedelta(days=offset), number)
             Attendance.objects.create(
-                lesson=lesson, student=community.student, status="late",
+                lesson=lesson,
+                student=community.student,
+                status="late",
                 recorded_by=community.teacher,
             )
     client.force_login(community.student_user)

@@ -1,0 +1,441 @@
+"""Writes on teaching assignments, the bell schedule, timetables and lessons.
+
+Each service validates, writes inside one transaction and appends an audit event;
+a closed academic year refuses every write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhurnal.accounts.models import User
+from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.core.formats import date_ua
+from zhurnal.people.models import Role, RoleAssignment, StaffMember
+from zhurnal.schools.models import AcademicYear, ClassGroup, Subgroup, Subject
+from zhurnal.schools.services import dates_inside_year, delete_audited, save_audited, year_open
+from zhurnal.timetable.models import (
+    Lesson,
+    Period,
+    TeachingAssignment,
+    Timetable,
+    TimetableEntry,
+    Weekday,
+)
+from zhurnal.timetable.selectors import school_days
+
+# --- teaching assignments -------------------------------------------------------------
+
+
+def _check_assignment(
+    *,
+    year: AcademicYear,
+    teacher: User,
+    subject: Subject,
+    class_group: ClassGroup,
+    subgroup: Subgroup | None,
+    hours_per_week: Decimal,
+    assignment: TeachingAssignment | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    school_id = year.school_id
+    is_teacher = (
+        RoleAssignment.objects.filter(user=teacher, school_id=school_id, role=Role.TEACHER).exists()
+        and StaffMember.objects.filter(user=teacher, school_id=school_id, is_active=True).exists()
+    )
+    if not is_teacher:
+        errors["teacher"] = _("Choose a teacher of this school.")
+    if subject.school_id != school_id:
+        errors["subject"] = _("Choose a subject of this school.")
+    if class_group.year_id != year.pk:
+        errors["class_group"] = _("Choose a class of this academic year.")
+    if subgroup is not None and (
+        subgroup.class_group_id != class_group.pk or subgroup.subject_id != subject.pk
+    ):
+        errors["subgroup"] = _("The group must belong to this class and subject.")
+    if not Decimal(0) < hours_per_week <= Decimal(20):
+        errors["hours_per_week"] = _("Weekly hours must be more than 0 and at most 20.")
+    duplicates = TeachingAssignment.objects.filter(
+        class_group=class_group, subject=subject, subgroup=subgroup
+    )
+    if assignment is not None:
+        duplicates = duplicates.exclude(pk=assignment.pk)
+        moved = assignment.class_group_id != class_group.pk or assignment.subject_id != subject.pk
+        if moved and assignment.lessons.exists():
+            errors["class_group"] = _(
+                "Lessons already exist for this assignment: its class and subject stay as they are."
+            )
+    if duplicates.exists():
+        errors["subject"] = _(
+            "This subject is already assigned in this class (or group); edit that assignment."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def assignment_create(
+    *,
+    actor: User,
+    year: AcademicYear,
+    teacher: User,
+    subject: Subject,
+    class_group: ClassGroup,
+    hours_per_week: Decimal,
+    subgroup: Subgroup | None = None,
+) -> TeachingAssignment:
+    """Assign a teacher to teach a subject to a class or one of its groups."""
+    year_open(year)
+    _check_assignment(
+        year=year,
+        teacher=teacher,
+        subject=subject,
+        class_group=class_group,
+        subgroup=subgroup,
+        hours_per_week=hours_per_week,
+    )
+    with transaction.atomic():
+        assignment = TeachingAssignment(
+            year=year,
+            teacher=teacher,
+            subject=subject,
+            class_group=class_group,
+            subgroup=subgroup,
+            hours_per_week=hours_per_week,
+        )
+        save_audited(
+            actor=actor, instance=assignment, action="assignment.create", school_id=year.school_id
+        )
+    return assignment
+
+
+def assignment_update(
+    *,
+    actor: User,
+    assignment: TeachingAssignment,
+    teacher: User,
+    subject: Subject,
+    class_group: ClassGroup,
+    hours_per_week: Decimal,
+    subgroup: Subgroup | None = None,
+) -> TeachingAssignment:
+    year = assignment.year
+    year_open(year)
+    _check_assignment(
+        year=year,
+        teacher=teacher,
+        subject=subject,
+        class_group=class_group,
+        subgroup=subgroup,
+        hours_per_week=hours_per_week,
+        assignment=assignment,
+    )
+    with transaction.atomic():
+        before = snapshot(assignment)
+        assignment.teacher, assignment.subject = teacher, subject
+        assignment.class_group, assignment.subgroup = class_group, subgroup
+        assignment.hours_per_week = hours_per_week
+        save_audited(
+            actor=actor,
+            instance=assignment,
+            action="assignment.update",
+            school_id=year.school_id,
+            before=before,
+        )
+    return assignment
+
+
+def assignment_delete(*, actor: User, assignment: TeachingAssignment) -> None:
+    year_open(assignment.year)
+    with transaction.atomic():
+        delete_audited(
+            actor=actor,
+            instance=assignment,
+            action="assignment.delete",
+            school_id=assignment.year.school_id,
+        )
+
+
+# --- bell schedule --------------------------------------------------------------------
+
+
+def _check_period(
+    *,
+    year: AcademicYear,
+    number: int,
+    starts_at: dt.time,
+    ends_at: dt.time,
+    period: Period | None = None,
+) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The lesson must end after it starts.")})
+    others = [
+        other
+        for other in Period.objects.filter(year=year)
+        if period is None or other.pk != period.pk
+    ]
+    if any(other.number == number for other in others):
+        raise ValidationError(
+            {"number": _("The bell schedule already has lesson %(n)s.") % {"n": number}}
+        )
+    for other in others:
+        if other.starts_at < ends_at and starts_at < other.ends_at:
+            raise ValidationError(
+                {"starts_at": _("The time overlaps lesson %(other)s.") % {"other": other}}
+            )
+        out_of_order = (other.number < number and other.starts_at > starts_at) or (
+            other.number > number and other.starts_at < starts_at
+        )
+        if out_of_order:
+            raise ValidationError(
+                {
+                    "number": _("Lessons follow in order of their numbers; see lesson %(other)s.")
+                    % {"other": other}
+                }
+            )
+
+
+def period_create(
+    *, actor: User, year: AcademicYear, number: int, starts_at: dt.time, ends_at: dt.time
+) -> Period:
+    """Add a line to the bell schedule; lessons may not overlap and follow their numbers."""
+    year_open(year)
+    _check_period(year=year, number=number, starts_at=starts_at, ends_at=ends_at)
+    with transaction.atomic():
+        period = Period(year=year, number=number, starts_at=starts_at, ends_at=ends_at)
+        save_audited(actor=actor, instance=period, action="period.create", school_id=year.school_id)
+    return period
+
+
+def period_update(
+    *, actor: User, period: Period, number: int, starts_at: dt.time, ends_at: dt.time
+) -> Period:
+    year = period.year
+    year_open(year)
+    _check_period(year=year, number=number, starts_at=starts_at, ends_at=ends_at, period=period)
+    with transaction.atomic():
+        before = snapshot(period)
+        period.number, period.starts_at, period.ends_at = number, starts_at, ends_at
+        save_audited(
+            actor=actor,
+            instance=period,
+            action="period.update",
+            school_id=year.school_id,
+            before=before,
+        )
+    return period
+
+
+def period_delete(*, actor: User, period: Period) -> None:
+    year_open(period.year)
+    with transaction.atomic():
+        delete_audited(
+            actor=actor, instance=period, action="period.delete", school_id=period.year.school_id
+        )
+
+
+# --- timetables -----------------------------------------------------------------------
+
+
+def _check_timetable(
+    *,
+    year: AcademicYear,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    timetable: Timetable | None = None,
+) -> None:
+    errors = {
+        {"starts_on": "valid_from", "ends_on": "valid_to"}[field]: message
+        for field, message in dates_inside_year(year, valid_from, valid_to).items()
+    }
+    if valid_to < valid_from:
+        errors["valid_to"] = _("The end cannot come before the start.")
+    others = Timetable.objects.filter(year=year, valid_from__lte=valid_to, valid_to__gte=valid_from)
+    if timetable is not None:
+        others = others.exclude(pk=timetable.pk)
+    other = others.first()
+    if other is not None:
+        errors["valid_from"] = _(
+            "The dates overlap the timetable “%(name)s” (%(start)s–%(end)s); "
+            "end it the day before this one starts."
+        ) % {"name": other.name, "start": date_ua(other.valid_from), "end": date_ua(other.valid_to)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def timetable_create(
+    *, actor: User, year: AcademicYear, name: str, valid_from: dt.date, valid_to: dt.date
+) -> Timetable:
+    """Create a weekly timetable valid for a span of dates (spans do not overlap)."""
+    year_open(year)
+    _check_timetable(year=year, valid_from=valid_from, valid_to=valid_to)
+    with transaction.atomic():
+        timetable = Timetable(
+            year=year, name=name.strip(), valid_from=valid_from, valid_to=valid_to
+        )
+        save_audited(
+            actor=actor, instance=timetable, action="timetable.create", school_id=year.school_id
+        )
+    return timetable
+
+
+def timetable_update(
+    *, actor: User, timetable: Timetable, name: str, valid_from: dt.date, valid_to: dt.date
+) -> Timetable:
+    year = timetable.year
+    year_open(year)
+    _check_timetable(year=year, valid_from=valid_from, valid_to=valid_to, timetable=timetable)
+    with transaction.atomic():
+        before = snapshot(timetable)
+        timetable.name, timetable.valid_from, timetable.valid_to = (
+            name.strip(),
+            valid_from,
+            valid_to,
+        )
+        save_audited(
+            actor=actor,
+            instance=timetable,
+            action="timetable.update",
+            school_id=year.school_id,
+            before=before,
+        )
+    return timetable
+
+
+def timetable_delete(*, actor: User, timetable: Timetable) -> None:
+    year_open(timetable.year)
+    with transaction.atomic():
+        delete_audited(
+            actor=actor,
+            instance=timetable,
+            action="timetable.delete",
+            school_id=timetable.year.school_id,
+        )
+
+
+def timetable_entry_create(
+    *,
+    actor: User,
+    timetable: Timetable,
+    weekday: int,
+    period: Period,
+    assignment: TeachingAssignment,
+    room: str = "",
+) -> TimetableEntry:
+    """Put a lesson of a teaching assignment into the weekly timetable.
+
+    A teacher is in one place at a time; a class has one whole-class lesson per slot,
+    while different groups of the class may share a slot.
+    """
+    year = timetable.year
+    year_open(year)
+    errors: dict[str, str] = {}
+    if weekday not in Weekday.values:
+        errors["weekday"] = _("Choose a day of the week.")
+    if period.year_id != year.pk:
+        errors["period"] = _("Choose a lesson of this year's bell schedule.")
+    if assignment.year_id != year.pk:
+        errors["assignment"] = _("Choose a teaching assignment of this year.")
+    if errors:
+        raise ValidationError(errors)
+    same_slot = TimetableEntry.objects.filter(
+        timetable=timetable, weekday=weekday, period=period
+    ).select_related("assignment__teacher", "assignment__subject", "assignment__class_group")
+    for other in same_slot:
+        taken = other.assignment
+        if taken.teacher_id == assignment.teacher_id:
+            raise ValidationError(
+                _("%(teacher)s already teaches %(lesson)s at this time.")
+                % {"teacher": taken.teacher.short_name, "lesson": taken}
+            )
+        same_class = taken.class_group_id == assignment.class_group_id
+        whole_class = taken.subgroup_id is None or assignment.subgroup_id is None
+        if same_class and (whole_class or taken.subgroup_id == assignment.subgroup_id):
+            raise ValidationError(
+                _("The class %(class)s already has %(lesson)s at this time.")
+                % {"class": taken.class_group, "lesson": taken}
+            )
+    with transaction.atomic():
+        entry = TimetableEntry(
+            timetable=timetable,
+            weekday=weekday,
+            period=period,
+            assignment=assignment,
+            room=room.strip(),
+        )
+        save_audited(
+            actor=actor, instance=entry, action="timetable_entry.create", school_id=year.school_id
+        )
+    return entry
+
+
+def timetable_entry_delete(*, actor: User, entry: TimetableEntry) -> None:
+    year = entry.timetable.year
+    year_open(year)
+    with transaction.atomic():
+        delete_audited(
+            actor=actor, instance=entry, action="timetable_entry.delete", school_id=year.school_id
+        )
+
+
+# --- lessons --------------------------------------------------------------------------
+
+
+def lessons_materialise(*, actor: User, year: AcademicYear, start: dt.date, end: dt.date) -> int:
+    """Create the lessons of [start, end] from the timetable valid on each school day.
+
+    Weekends and holidays are skipped; lessons that already exist are kept as they are,
+    so running it again creates nothing new. Returns the number of lessons created.
+    """
+    year_open(year)
+    if end < start:
+        raise ValidationError({"end": _("The end cannot come before the start.")})
+    timetables = list(
+        Timetable.objects.filter(year=year, valid_from__lte=end, valid_to__gte=start).order_by(
+            "-valid_from"
+        )
+    )
+    entries_by_timetable: dict[int, dict[int, list[TimetableEntry]]] = {}
+    for entry in TimetableEntry.objects.filter(timetable__in=timetables):
+        per_day = entries_by_timetable.setdefault(entry.timetable_id, {})
+        per_day.setdefault(entry.weekday, []).append(entry)
+    days = school_days(year=year, start=start, end=end, holidays=list(year.holidays.all()))
+    existing = set(
+        Lesson.objects.filter(assignment__year=year, date__gte=start, date__lte=end).values_list(
+            "assignment_id", "date", "period_id"
+        )
+    )
+    new_lessons: list[Lesson] = []
+    for day in days:
+        # With overlapping spans the most recently started timetable wins.
+        timetable = next((t for t in timetables if t.valid_from <= day <= t.valid_to), None)
+        if timetable is None:
+            continue
+        for entry in entries_by_timetable.get(timetable.pk, {}).get(day.isoweekday(), []):
+            key = (entry.assignment_id, day, entry.period_id)
+            if key in existing:
+                continue
+            existing.add(key)
+            new_lessons.append(
+                Lesson(
+                    assignment_id=entry.assignment_id,
+                    date=day,
+                    period_id=entry.period_id,
+                    timetable_entry=entry,
+                    room=entry.room,
+                )
+            )
+    with transaction.atomic():
+        Lesson.objects.bulk_create(new_lessons, batch_size=1000, ignore_conflicts=True)
+        audit_record(
+            actor=actor,
+            action="lesson.materialise",
+            obj=year,
+            after={"start": start.isoformat(), "end": end.isoformat(), "created": len(new_lessons)},
+            school_id=year.school_id,
+        )
+    return len(new_lessons)
