@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhurnal.core.models import TimestampedModel
 from zhurnal.people.models import Student
@@ -136,7 +137,7 @@ class MarkKind(models.TextChoices):
     ORAL = "oral", _("oral answer")
     PRACTICAL = "practical", _("practical work")
     THEMATIC = "thematic", _("thematic")
-    TERM = "term", _("term")
+    TERM = "term", pgettext_lazy("mark kind", "term")
     CORRECTED = "corrected", _("corrected")
     ANNUAL = "annual", _("annual")
     STATE_EXAM = "state_exam", _("state exam")

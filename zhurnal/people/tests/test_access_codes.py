@@ -309,7 +309,7 @@ def test_used_code_is_refused(community: Community, client, pupil: Student) -> N
     response = register(client, code, username="somebody.else")
 
     assert response.status_code == 200
-    assert "already been used" in response.content.decode()
+    assert "уже використано" in response.content.decode()
     assert User.objects.count() == users
     with pytest.raises(AccessCodeError) as refused:
         access_code_redeem(code=code, username="third", password=NEW_PASSWORD)
@@ -323,12 +323,12 @@ def test_expired_code_is_refused(community: Community, client, pupil: Student) -
     users = User.objects.count()
 
     response = client.post(reverse("people:register"), {"step": "code", "code": code})
-    assert "expired" in response.content.decode()
+    assert "Строк дії цього коду минув" in response.content.decode()
     assert response.context.get("summary") is None  # still on the code step
     response = register(client, code)
 
     assert response.status_code == 200
-    assert "expired" in response.content.decode()
+    assert "Строк дії цього коду минув" in response.content.decode()
     assert User.objects.count() == users
     pupil.refresh_from_db()
     assert pupil.user is None
@@ -343,7 +343,7 @@ def test_revoked_code_is_refused(community: Community, client, pupil: Student) -
     response = register(client, first)
 
     assert response.status_code == 200
-    assert "not valid" in response.content.decode()
+    assert "Цей код недійсний" in response.content.decode()
     assert User.objects.count() == users
     pupil.refresh_from_db()
     assert pupil.user is None
@@ -355,7 +355,7 @@ def test_unknown_code_is_refused(community: Community, client) -> None:
     response = client.post(reverse("people:register"), {"step": "code", "code": "AAAA-BBBB-CC"})
 
     assert response.status_code == 200
-    assert "not valid" in response.content.decode()
+    assert "Цей код недійсний" in response.content.decode()
     assert User.objects.count() == users
 
 
@@ -453,7 +453,7 @@ def test_failed_code_attempts_are_limited(community: Community, client, pupil: S
     response = register(client, code)
 
     assert response.status_code == 200
-    assert "Too many wrong codes" in response.content.decode()
+    assert "Забагато неправильних кодів" in response.content.decode()
     pupil.refresh_from_db()
     assert pupil.user is None
     assert AccessCode.objects.get().used_at is None

@@ -420,7 +420,7 @@ def test_a_closed_year_refuses_every_write(community: Community):
         ),
     ]
     for write in writes:
-        with pytest.raises(ValidationError, match="closed"):
+        with pytest.raises(ValidationError, match="закрито"):
             write()
     assert table_counts() == before
 
