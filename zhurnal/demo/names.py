@@ -126,7 +126,7 @@ def surname_for(surname: str, *, female: bool) -> str:
     for masculine, feminine in (("ський", "ська"), ("цький", "цька"), ("ий", "а"), ("ій", "я")):
         if surname.endswith(masculine):
             return surname[: -len(masculine)] + feminine
-    if surname.endswith("ов") or surname.endswith("ев") or surname.endswith("йов"):
+    if surname.endswith(("ов", "ев", "ін", "ин")):
         return f"{surname}а"
     return surname
 

@@ -158,3 +158,14 @@ def test_language_choice_is_remembered_on_the_account(client: Client, community:
 def test_language_switch_refuses_an_outside_redirect(client: Client, db: None) -> None:
     response = client.post("/language/", {"language": "ru", "next": "https://evil.test/"})
     assert response["Location"] == "/"
+
+
+def test_ukrainian_is_the_default_whatever_the_browser_asks(client: Client, db: None) -> None:
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9,ru;q=0.8")
+    assert "Увійти" in response.content.decode()
+    assert response["Content-Language"] == "uk"
+
+
+def test_anonymous_language_choice_is_kept_in_a_cookie(client: Client, db: None) -> None:
+    client.post("/language/", {"language": "ru", "next": "/login/"})
+    assert "Войти" in client.get("/login/").content.decode()
