@@ -9,55 +9,7 @@ from django.utils.text import slugify
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, snapshot
-
-_TRANSLIT = str.maketrans(
-    {
-        "а": "a",
-        "б": "b",
-        "в": "v",
-        "г": "h",
-        "ґ": "g",
-        "д": "d",
-        "е": "e",
-        "є": "ie",
-        "ж": "zh",
-        "з": "z",
-        "и": "y",
-        "і": "i",
-        "ї": "i",
-        "й": "i",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "с": "s",
-        "т": "t",
-        "у": "u",
-        "ф": "f",
-        "х": "kh",
-        "ц": "ts",
-        "ч": "ch",
-        "ш": "sh",
-        "щ": "shch",
-        "ь": "",
-        "ю": "iu",
-        "я": "ia",
-        "ы": "y",
-        "э": "e",
-        "ё": "e",
-        "ъ": "",
-        "'": "",
-        "’": "",
-    }
-)
-
-
-def transliterate(text: str) -> str:
-    """Ukrainian national transliteration (simplified), for generated usernames."""
-    return text.lower().translate(_TRANSLIT)
+from zhurnal.core.formats import transliterate
 
 
 def username_suggest(*, surname: str, given_name: str) -> str:

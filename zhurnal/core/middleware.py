@@ -8,7 +8,7 @@ from django.utils import translation
 
 
 class LanguageMiddleware:
-    """Ukrainian first: the language is the user's own choice (account, then cookie),
+    """Ukrainian first: the language is the user's own choice (cookie, then account),
     otherwise Ukrainian — never guessed from the browser, which in Ukraine is often set
     to English or Russian by default."""
 
@@ -17,10 +17,11 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         supported = dict(settings.LANGUAGES)
+        # The cookie is set from the account at login and by the language switcher.
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = getattr(user, "language", "") or language
+        if not language and user is not None and user.is_authenticated:
+            language = getattr(user, "language", "")
         if language not in supported:
             language = settings.LANGUAGE_CODE
         translation.activate(language)

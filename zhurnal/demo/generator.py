@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record
+from zhurnal.core.formats import transliterate
 from zhurnal.demo import names, topics
 from zhurnal.demo.timetabling import Item, TimetableError, build_timetable
 from zhurnal.journal.models import (
@@ -364,7 +365,7 @@ class _Builder:
 
     def _email(self, given: str, surname: str) -> str:
         while True:
-            local = f"{names.translit(given)}.{names.translit(surname)}"
+            local = f"{transliterate(given)}.{transliterate(surname)}"
             if self.rng.random() < 0.5:
                 local += str(self.rng.randint(1, 99))
             email = f"{local}@{self.rng.choice(names.MAIL_DOMAINS)}"

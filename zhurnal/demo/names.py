@@ -131,52 +131,6 @@ def surname_for(surname: str, *, female: bool) -> str:
     return surname
 
 
-# The official Ukrainian romanisation (Cabinet of Ministers resolution 55 of 2010),
-# simplified: є, ї, й, ю, я are written the same in every position.
-_TRANSLIT = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "h",
-    "ґ": "g",
-    "д": "d",
-    "е": "e",
-    "є": "ie",
-    "ж": "zh",
-    "з": "z",
-    "и": "y",
-    "і": "i",
-    "ї": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ь": "",
-    "ю": "iu",
-    "я": "ia",
-    "'": "",
-    "’": "",
-}
-
-
-def translit(text: str) -> str:
-    """Latin letters for logins and e-mail addresses: Гнатюк → hnatiuk."""
-    return "".join(_TRANSLIT.get(char, char) for char in text.lower())
-
-
 STREETS = (
     "вул. Шевченка",
     "вул. Лесі Українки",
