@@ -114,6 +114,7 @@ class Attendance(TimestampedModel):
     status = models.CharField(_("status"), max_length=16, choices=AttendanceStatus.choices)
     excused = models.BooleanField(_("excused"), default=False)
     excuse_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    late_minutes = models.PositiveSmallIntegerField(_("minutes late"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -187,6 +188,11 @@ class Mark(TimestampedModel):
         _("numeric value"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
+    theme_number = models.PositiveSmallIntegerField(_("topic number"), null=True, blank=True)
+    # A corrected term mark records the request behind it (date and who asked).
+    requested_on = models.DateField(_("requested on"), null=True, blank=True)
+    requested_by = models.CharField(_("requested by"), max_length=200, blank=True)
+    entered_late = models.BooleanField(_("entered after the lesson day"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),
@@ -208,6 +214,21 @@ class Mark(TimestampedModel):
             models.CheckConstraint(
                 condition=~Q(value="") | ~Q(comment=""), name="journal_mark_not_empty"
             ),
+            models.UniqueConstraint(
+                fields=["assignment", "student", "kind", "term"],
+                condition=Q(kind__in=["term", "corrected"]),
+                name="journal_mark_one_term_mark",
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "student", "kind"],
+                condition=Q(kind__in=["annual", "state_exam"]),
+                name="journal_mark_one_annual_mark",
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "student", "term", "theme_number"],
+                condition=Q(kind="thematic"),
+                name="journal_mark_one_thematic_mark",
+            ),
         ]
         indexes = [
             models.Index(fields=["assignment", "student"], name="journal_mark_asg_student_idx"),
@@ -216,3 +237,160 @@ class Mark(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.student}: {self.value or self.comment}"
+
+
+class Excuse(models.TextChoices):
+    ILLNESS = "illness", _("illness (medical certificate)")
+    FAMILY = "family", _("family reasons")
+    OFFICIAL = "official", _("school or official business")
+    OTHER = "other", _("other")
+
+
+class TermLock(TimestampedModel):
+    """A deputy director or director closed a term's journal for a class (or one subject
+    of it): changes then go only through an approved correction."""
+
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="locks"
+    )
+    class_group = models.ForeignKey(
+        "schools.ClassGroup",
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        related_name="term_locks",
+    )
+    subject = models.ForeignKey(
+        Subject,
+        verbose_name=_("subject"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="term_locks",
+    )
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("locked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("term lock")
+        verbose_name_plural = _("term locks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "class_group", "subject"],
+                condition=Q(subject__isnull=False),
+                name="journal_termlock_unique_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "class_group"],
+                condition=Q(subject__isnull=True),
+                name="journal_termlock_unique_class",
+            ),
+        ]
+
+
+class CorrectionStatus(models.TextChoices):
+    APPLIED = "applied", _("applied")
+    PENDING = "pending", _("waiting for approval")
+    REJECTED = "rejected", _("rejected")
+
+
+class Correction(TimestampedModel):
+    """One change of a recorded mark or attendance entry: the register of corrections.
+
+    Kept for every change of an existing value; after the lesson day a reason is required,
+    and in a locked term the change waits here for the deputy director's approval.
+    """
+
+    assignment = models.ForeignKey(
+        TeachingAssignment,
+        verbose_name=_("teaching assignment"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    lesson = models.ForeignKey(
+        Lesson,
+        verbose_name=_("lesson"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    term = models.ForeignKey(
+        Term,
+        verbose_name=_("term"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    target = models.CharField(_("what"), max_length=16)  # "mark" or "attendance"
+    mark = models.ForeignKey(
+        Mark,
+        verbose_name=_("mark"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+    )
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.APPLIED,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("register of corrections")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["assignment", "status"], name="journal_corr_asg_idx")]
+
+
+def homework_upload_to(instance: HomeworkFile, filename: str) -> str:
+    return f"homework/{instance.lesson.date:%Y/%m}/{instance.lesson_id}/{filename}"
+
+
+class HomeworkFile(TimestampedModel):
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="homework_files"
+    )
+    file = models.FileField(_("file"), upload_to=homework_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("homework file")
+        verbose_name_plural = _("homework files")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -140,7 +140,6 @@ class Term(TimestampedModel):
     ends_on = models.DateField(_("ends on"))
     grade_from = models.PositiveSmallIntegerField(_("from grade"), default=1)
     grade_to = models.PositiveSmallIntegerField(_("to grade"), default=11)
-    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("term")

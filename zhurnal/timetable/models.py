@@ -201,7 +201,11 @@ class Lesson(TimestampedModel):
         _("where held"), max_length=16, choices=LessonPlace.choices, default=LessonPlace.CLASSROOM
     )
     place_changed_at = models.TimeField(_("moved at"), null=True, blank=True)
+    substitution_reason = models.CharField(_("reason for substitution"), max_length=200, blank=True)
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    cancel_reason = models.CharField(
+        _("reason the lesson was not held"), max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = _("lesson")
