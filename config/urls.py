@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("zhurnal.schools.urls")),
     path("", include("zhurnal.people.urls")),
     path("", include("zhurnal.timetable.urls")),
+    path("", include("zhurnal.journal.urls")),
     path("", include("zhurnal.diary.urls")),
     path("", include("zhurnal.imports.urls")),
     path("operator/", admin.site.urls),

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, snapshot
 from zhurnal.core.formats import date_ua
+from zhurnal.people.access import has_school_role
 from zhurnal.people.models import Role, RoleAssignment, StaffMember
 from zhurnal.schools.models import AcademicYear, ClassGroup, Subgroup, Subject
 from zhurnal.schools.services import dates_inside_year, delete_audited, save_audited, year_open
@@ -439,3 +442,200 @@ def lessons_materialise(*, actor: User, year: AcademicYear, start: dt.date, end:
             school_id=year.school_id,
         )
     return len(new_lessons)
+
+
+# --- substitutions and lessons not held -----------------------------------------------
+
+LESSON_CONTROLLERS = (Role.DEPUTY, Role.DIRECTOR)
+REASON_MAX_LENGTH = 200
+
+
+def _lesson_school_id(lesson: Lesson) -> int:
+    return lesson.assignment.year.school_id
+
+
+def _lesson_controller(actor: User, lesson: Lesson) -> None:
+    """Only the school's deputy director or director arranges substitutions; a closed
+    academic year refuses them like every other write."""
+    if not has_school_role(actor, _lesson_school_id(lesson), LESSON_CONTROLLERS):
+        raise PermissionDenied(
+            _("Only the school's deputy director or director may arrange substitutions.")
+        )
+    year_open(lesson.assignment.year)
+
+
+def _works_as_teacher(user: User, school_id: int) -> bool:
+    return (
+        RoleAssignment.objects.filter(user=user, school_id=school_id, role=Role.TEACHER).exists()
+        and StaffMember.objects.filter(user=user, school_id=school_id, is_active=True).exists()
+    )
+
+
+def _clean_reason(reason: str, *, required: bool) -> str:
+    reason = " ".join(reason.split())
+    if required and not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("The reason may be at most %(n)d characters long.")
+                % {"n": REASON_MAX_LENGTH}
+            }
+        )
+    return reason
+
+
+def _save_lesson(
+    *,
+    actor: User,
+    lesson: Lesson,
+    action: str,
+    before: dict[str, Any],
+    fields: list[str],
+    reason: str = "",
+) -> None:
+    lesson.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=lesson,
+        before=before,
+        after=snapshot(lesson),
+        reason=reason,
+        school_id=_lesson_school_id(lesson),
+    )
+
+
+def lesson_substitute(*, actor: User, lesson: Lesson, substitute: User, reason: str) -> Lesson:
+    """Have another teacher of the school give the lesson (заміна), with the reason the
+    lesson's own teacher is away. The substitute must be free at that date and lesson
+    number: neither their own lesson (unless someone substitutes it) nor another
+    substitution. Replaces an earlier substitute of the same lesson."""
+    _lesson_controller(actor, lesson)
+    reason = _clean_reason(reason, required=False)
+    school_id = _lesson_school_id(lesson)
+    if lesson.is_cancelled:
+        raise ValidationError(
+            _("The lesson is marked as not held; undo that before arranging a substitution.")
+        )
+    if substitute.pk == lesson.assignment.teacher_id:
+        raise ValidationError(
+            {"substitute": _("A teacher cannot substitute their own lesson; choose someone else.")}
+        )
+    if not _works_as_teacher(substitute, school_id):
+        raise ValidationError({"substitute": _("Choose a teacher of this school.")})
+    with transaction.atomic():
+        # Serialise substitutions of one teacher, so that two deputies at once cannot
+        # put them into two classes at the same time.
+        User.objects.select_for_update().filter(pk=substitute.pk).first()
+        busy = (
+            Lesson.objects.filter(date=lesson.date, period=lesson.period, is_cancelled=False)
+            .exclude(pk=lesson.pk)
+            .filter(
+                Q(assignment__teacher=substitute, substitute__isnull=True)
+                | Q(substitute=substitute)
+            )
+            .select_related("assignment__subject", "assignment__class_group")
+            .first()
+        )
+        if busy is not None:
+            raise ValidationError(
+                {
+                    "substitute": _(
+                        "%(teacher)s already teaches %(lesson)s at this time "
+                        "(%(date)s, lesson %(number)s)."
+                    )
+                    % {
+                        "teacher": substitute.short_name,
+                        "lesson": busy.assignment,
+                        "date": date_ua(lesson.date),
+                        "number": lesson.period.number,
+                    }
+                }
+            )
+        before = snapshot(lesson)
+        lesson.substitute = substitute
+        lesson.substitution_reason = reason
+        _save_lesson(
+            actor=actor,
+            lesson=lesson,
+            action="lesson.substitute",
+            before=before,
+            fields=["substitute", "substitution_reason"],
+            reason=reason,
+        )
+    return lesson
+
+
+def lesson_substitute_clear(*, actor: User, lesson: Lesson) -> Lesson:
+    """Take the substitution back: the lesson is again its own teacher's."""
+    _lesson_controller(actor, lesson)
+    if lesson.substitute_id is None:
+        raise ValidationError(_("The lesson has no substitute."))
+    with transaction.atomic():
+        before = snapshot(lesson)
+        lesson.substitute = None
+        lesson.substitution_reason = ""
+        _save_lesson(
+            actor=actor,
+            lesson=lesson,
+            action="lesson.substitute_clear",
+            before=before,
+            fields=["substitute", "substitution_reason"],
+        )
+    return lesson
+
+
+def lesson_cancel(*, actor: User, lesson: Lesson, reason: str) -> Lesson:
+    """Mark the lesson as not held (for the register of missed lessons); the reason is
+    required. A substitution of the lesson is dropped. A lesson that already has
+    attendance or marks was held, and is refused."""
+    _lesson_controller(actor, lesson)
+    reason = _clean_reason(reason, required=True)
+    if lesson.is_cancelled:
+        raise ValidationError(_("The lesson is already marked as not held."))
+    recorded = (
+        lesson.attendance_taken_at is not None
+        or Lesson.objects.filter(pk=lesson.pk, marks__isnull=False).exists()
+    )
+    if recorded:
+        raise ValidationError(
+            _(
+                "Attendance or marks are already recorded for this lesson, so it was held; "
+                "it cannot be marked as not held."
+            )
+        )
+    with transaction.atomic():
+        before = snapshot(lesson)
+        lesson.is_cancelled = True
+        lesson.cancel_reason = reason
+        lesson.substitute = None
+        lesson.substitution_reason = ""
+        _save_lesson(
+            actor=actor,
+            lesson=lesson,
+            action="lesson.cancel",
+            before=before,
+            fields=["is_cancelled", "cancel_reason", "substitute", "substitution_reason"],
+            reason=reason,
+        )
+    return lesson
+
+
+def lesson_cancel_undo(*, actor: User, lesson: Lesson) -> Lesson:
+    """The lesson was held after all: it leaves the register of missed lessons."""
+    _lesson_controller(actor, lesson)
+    if not lesson.is_cancelled:
+        raise ValidationError(_("The lesson is not marked as not held."))
+    with transaction.atomic():
+        before = snapshot(lesson)
+        lesson.is_cancelled = False
+        lesson.cancel_reason = ""
+        _save_lesson(
+            actor=actor,
+            lesson=lesson,
+            action="lesson.cancel_undo",
+            before=before,
+            fields=["is_cancelled", "cancel_reason"],
+        )
+    return lesson

@@ -1,0 +1,900 @@
+"""Writes on the journal: marks, attendance, lesson records, corrections and term locks.
+
+Every write: the year must be open, the actor must own the lesson (teacher or substitute),
+the student must belong to the lesson, the value must be on the scale. A change of an
+existing mark or attendance entry is a correction: it is kept in the register with the old
+value, and after the lesson's day it needs a reason; in a locked term it waits for the
+deputy director's approval instead of being applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhurnal.accounts.models import User
+from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.core.formats import date_ua
+from zhurnal.core.timeutil import local_today
+from zhurnal.journal.access import is_journal_controller
+from zhurnal.journal.models import (
+    LESSON_MARK_KINDS,
+    Attendance,
+    AttendanceStatus,
+    Correction,
+    CorrectionStatus,
+    HomeworkFile,
+    Mark,
+    MarkKind,
+    TermLock,
+)
+from zhurnal.journal.scales import normalise_value, scale_for
+from zhurnal.people.models import Enrollment, Student, SubgroupMember
+from zhurnal.schools.models import AcademicYear, ClassGroup, Subject, Term
+from zhurnal.timetable.models import Lesson, LessonPlace, TeachingAssignment
+
+UNDATED_KINDS = (
+    MarkKind.THEMATIC,
+    MarkKind.TERM,
+    MarkKind.CORRECTED,
+    MarkKind.ANNUAL,
+    MarkKind.STATE_EXAM,
+)
+HOMEWORK_EXTENSIONS = frozenset(
+    {
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".odt",
+        ".rtf",
+        ".txt",
+        ".ppt",
+        ".pptx",
+        ".odp",
+        ".xls",
+        ".xlsx",
+        ".ods",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".webp",
+        ".mp3",
+        ".zip",
+    }
+)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a journal write did: applied, or waiting for approval in a locked term."""
+
+    mark: Mark | None = None
+    attendance: Attendance | None = None
+    correction: Correction | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.correction is not None and self.correction.status == CorrectionStatus.PENDING
+
+
+# --- checks shared by every write ---------------------------------------------------------
+
+
+def ensure_year_open(year: AcademicYear) -> None:
+    if year.closed_at is not None:
+        raise ValidationError(
+            _("The academic year %(year)s is closed: its journals can only be read.")
+            % {"year": year.name}
+        )
+
+
+def _ensure_writer(actor: User, assignment: TeachingAssignment, lesson: Lesson | None) -> None:
+    if assignment.teacher_id == actor.pk:
+        return
+    if lesson is not None and lesson.substitute_id == actor.pk:
+        return
+    raise PermissionDenied(_("Only the teacher of this class and subject can write here."))
+
+
+def _term_of(assignment: TeachingAssignment, day: dt.date) -> Term | None:
+    grade = assignment.class_group.grade
+    return (
+        Term.objects.filter(
+            year_id=assignment.year_id,
+            starts_on__lte=day,
+            ends_on__gte=day,
+            grade_from__lte=grade,
+            grade_to__gte=grade,
+        )
+        .order_by("number")
+        .first()
+    )
+
+
+def _lock_of(assignment: TeachingAssignment, term: Term | None) -> TermLock | None:
+    if term is None:
+        return None
+    return (
+        TermLock.objects.filter(term=term, class_group_id=assignment.class_group_id)
+        .filter(Q(subject__isnull=True) | Q(subject_id=assignment.subject_id))
+        .first()
+    )
+
+
+def _ensure_student_belongs(
+    student: Student, assignment: TeachingAssignment, start: dt.date, end: dt.date
+) -> None:
+    enrolled = (
+        Enrollment.objects.filter(
+            student=student, class_group_id=assignment.class_group_id, starts_on__lte=end
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .exists()
+    )
+    in_group = (
+        assignment.subgroup_id is None
+        or SubgroupMember.objects.filter(
+            subgroup_id=assignment.subgroup_id, student=student
+        ).exists()
+    )
+    if not (enrolled and in_group):
+        raise ValidationError(
+            _("%(student)s does not study in this class or group on these dates.")
+            % {"student": student.full_name}
+        )
+
+
+def _needs_reason(day: dt.date, reason: str, tz_name: str) -> None:
+    if local_today(tz_name) > day and not reason.strip():
+        raise ValidationError(
+            _("The lesson of %(date)s is over: a change to what was recorded needs a reason.")
+            % {"date": date_ua(day)}
+        )
+
+
+def _tz(assignment: TeachingAssignment) -> str:
+    return assignment.year.school.municipality.time_zone
+
+
+def _mark_state(mark: Mark | None) -> dict[str, Any] | None:
+    if mark is None:
+        return None
+    return {"value": mark.value, "comment": mark.comment, "kind": mark.kind}
+
+
+# --- marks --------------------------------------------------------------------------------
+
+
+def mark_set(
+    *,
+    actor: User,
+    assignment: TeachingAssignment,
+    student: Student,
+    value: str,
+    comment: str = "",
+    kind: str = MarkKind.CURRENT,
+    lesson: Lesson | None = None,
+    term: Term | None = None,
+    theme_number: int | None = None,
+    mark: Mark | None = None,
+    reason: str = "",
+    requested_on: dt.date | None = None,
+    requested_by: str = "",
+) -> WriteResult:
+    """Enter or change one mark. Lesson kinds need the lesson; thematic, term and
+    corrected marks need the term; annual and state-exam marks need neither. Changing
+    an undated mark that exists updates it (one term mark per student, …)."""
+    ensure_year_open(assignment.year)
+    _ensure_writer(actor, assignment, lesson)
+    if kind not in MarkKind.values:
+        raise ValidationError(_("Unknown kind of mark."))
+    undated = kind in UNDATED_KINDS
+    if undated:
+        if lesson is not None:
+            raise ValidationError(_("This column has no lesson date."))
+        if kind in (MarkKind.THEMATIC, MarkKind.TERM, MarkKind.CORRECTED) and term is None:
+            raise ValidationError(_("Choose the term for this mark."))
+        if kind == MarkKind.THEMATIC and not theme_number:
+            raise ValidationError(_("Choose the topic number for a thematic mark."))
+        if kind in (MarkKind.ANNUAL, MarkKind.STATE_EXAM):
+            term = None
+    else:
+        if lesson is None or lesson.assignment_id != assignment.pk:
+            raise ValidationError(_("A current mark belongs to a lesson of this journal."))
+        term = None
+    if kind == MarkKind.CORRECTED and (requested_on is None or not requested_by.strip()):
+        raise ValidationError(
+            _("A corrected term mark records the date of the request and who asked for it.")
+        )
+    if term is not None and term.year_id != assignment.year_id:
+        raise ValidationError(_("The term belongs to another academic year."))
+
+    if lesson is not None:
+        _ensure_student_belongs(student, assignment, lesson.date, lesson.date)
+    elif term is not None:
+        _ensure_student_belongs(student, assignment, term.starts_on, term.ends_on)
+    else:
+        _ensure_student_belongs(
+            student, assignment, assignment.year.starts_on, assignment.year.ends_on
+        )
+
+    scale = scale_for(
+        school=assignment.year.school,
+        grade=assignment.class_group.grade,
+        subject_id=assignment.subject_id,
+    )
+    stored, numeric = normalise_value(scale, value, undated=undated)
+    comment = comment.strip()
+    if not stored and not comment:
+        raise ValidationError(_("Enter a mark or a comment."))
+    if len(comment) > 500:
+        raise ValidationError(_("The comment is too long (500 characters at most)."))
+
+    if lesson is not None and stored:
+        absent = Attendance.objects.filter(
+            lesson=lesson, student=student, status=AttendanceStatus.ABSENT
+        ).exists()
+        if absent:
+            raise ValidationError(
+                _(
+                    "%(student)s is marked absent («н») in this lesson: "
+                    "a mark and «н» never share a cell."
+                )
+                % {"student": student.full_name}
+            )
+
+    if mark is None and undated:
+        existing = Mark.objects.filter(assignment=assignment, student=student, kind=kind)
+        if kind == MarkKind.THEMATIC:
+            existing = existing.filter(term=term, theme_number=theme_number)
+        elif kind in (MarkKind.TERM, MarkKind.CORRECTED):
+            existing = existing.filter(term=term)
+        mark = existing.first()
+    if mark is not None and (mark.assignment_id != assignment.pk or mark.student_id != student.pk):
+        raise ValidationError(_("This mark belongs to another journal."))
+
+    day = lesson.date if lesson is not None else local_today(_tz(assignment))
+    lock_term = term if term is not None else (_term_of(assignment, day) if lesson else None)
+    lock = _lock_of(assignment, lock_term)
+    desired = {
+        "value": stored,
+        "comment": comment,
+        "kind": kind,
+        "lesson": lesson.pk if lesson else None,
+        "term": term.pk if term else None,
+        "theme_number": theme_number,
+        "requested_on": requested_on.isoformat() if requested_on else None,
+        "requested_by": requested_by.strip(),
+    }
+    if mark is not None:
+        if mark.value == stored and mark.comment == comment and mark.kind == kind:
+            return WriteResult(mark=mark)
+        if lesson is not None:
+            _needs_reason(lesson.date, reason, _tz(assignment))
+
+    with transaction.atomic():
+        if lock is not None:
+            correction = Correction.objects.create(
+                assignment=assignment,
+                lesson=lesson,
+                term=term or lock_term,
+                student=student,
+                target="mark",
+                mark=mark,
+                before=_mark_state(mark),
+                after=desired,
+                reason=reason.strip(),
+                status=CorrectionStatus.PENDING,
+                requested_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action="mark.correction_request",
+                obj=correction,
+                after=snapshot(correction),
+                reason=reason,
+                school_id=assignment.year.school_id,
+            )
+            return WriteResult(mark=mark, correction=correction)
+        return _apply_mark(
+            actor=actor,
+            assignment=assignment,
+            student=student,
+            mark=mark,
+            desired=desired,
+            numeric=numeric,
+            lesson=lesson,
+            term=term,
+            reason=reason,
+        )
+
+
+def _apply_mark(
+    *,
+    actor: User,
+    assignment: TeachingAssignment,
+    student: Student,
+    mark: Mark | None,
+    desired: dict[str, Any],
+    numeric: Decimal | None,
+    lesson: Lesson | None,
+    term: Term | None,
+    reason: str,
+    approved_by: User | None = None,
+    correction: Correction | None = None,
+) -> WriteResult:
+    before = snapshot(mark) if mark is not None else None
+    old_state = _mark_state(mark)
+    if mark is None:
+        late_day = lesson.date if lesson is not None else None
+        mark = Mark(
+            assignment=assignment,
+            student=student,
+            lesson=lesson,
+            term=term,
+            created_by=actor,
+            entered_late=bool(late_day and local_today(_tz(assignment)) > late_day),
+        )
+    mark.kind = desired["kind"]
+    mark.value = desired["value"]
+    mark.comment = desired["comment"]
+    mark.numeric_value = numeric
+    mark.theme_number = desired.get("theme_number")
+    requested_on = desired.get("requested_on")
+    mark.requested_on = dt.date.fromisoformat(requested_on) if requested_on else None
+    mark.requested_by = desired.get("requested_by") or ""
+    mark.save()
+    if before is not None and correction is None:
+        correction = Correction.objects.create(
+            assignment=assignment,
+            lesson=lesson,
+            term=term,
+            student=student,
+            target="mark",
+            mark=mark,
+            before=old_state,
+            after=_mark_state(mark),
+            reason=reason.strip(),
+            requested_by=actor,
+            decided_by=approved_by,
+            decided_at=timezone.now() if approved_by else None,
+        )
+    audit_record(
+        actor=approved_by or actor,
+        action="mark.update" if before is not None else "mark.create",
+        obj=mark,
+        before=before,
+        after=snapshot(mark),
+        reason=reason,
+        school_id=assignment.year.school_id,
+    )
+    return WriteResult(mark=mark, correction=correction)
+
+
+def mark_delete(*, actor: User, mark: Mark, reason: str = "") -> WriteResult:
+    """Remove a mark; the register of corrections keeps what it was."""
+    assignment = mark.assignment
+    ensure_year_open(assignment.year)
+    _ensure_writer(actor, assignment, mark.lesson)
+    if mark.lesson is not None:
+        _needs_reason(mark.lesson.date, reason, _tz(assignment))
+    elif not reason.strip():
+        raise ValidationError(_("Deleting a recorded mark needs a reason."))
+    lock_term = mark.term or (_term_of(assignment, mark.lesson.date) if mark.lesson else None)
+    lock = _lock_of(assignment, lock_term)
+    with transaction.atomic():
+        if lock is not None:
+            correction = Correction.objects.create(
+                assignment=assignment,
+                lesson=mark.lesson,
+                term=lock_term,
+                student=mark.student,
+                target="mark",
+                mark=mark,
+                before=_mark_state(mark),
+                after={"delete": True},
+                reason=reason.strip(),
+                status=CorrectionStatus.PENDING,
+                requested_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action="mark.correction_request",
+                obj=correction,
+                after=snapshot(correction),
+                reason=reason,
+                school_id=assignment.year.school_id,
+            )
+            return WriteResult(mark=mark, correction=correction)
+        return _apply_mark_delete(actor=actor, mark=mark, reason=reason)
+
+
+def _apply_mark_delete(
+    *,
+    actor: User,
+    mark: Mark,
+    reason: str,
+    approved_by: User | None = None,
+    correction: Correction | None = None,
+) -> WriteResult:
+    before = snapshot(mark)
+    if correction is None:
+        correction = Correction.objects.create(
+            assignment=mark.assignment,
+            lesson=mark.lesson,
+            term=mark.term,
+            student=mark.student,
+            target="mark",
+            mark=None,
+            before=_mark_state(mark),
+            after=None,
+            reason=reason.strip(),
+            requested_by=actor,
+            decided_by=approved_by,
+            decided_at=timezone.now() if approved_by else None,
+        )
+    else:
+        correction.mark = None
+        correction.save(update_fields=["mark"])
+    mark_id = mark.pk
+    school_id = mark.assignment.year.school_id
+    mark.delete()
+    audit_record(
+        actor=approved_by or actor,
+        action="mark.delete",
+        object_type="journal.mark",
+        object_id=str(mark_id),
+        before=before,
+        reason=reason,
+        school_id=school_id,
+    )
+    return WriteResult(correction=correction)
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+def attendance_set(
+    *,
+    actor: User,
+    lesson: Lesson,
+    student: Student,
+    status: str | None,
+    reason: str = "",
+    late_minutes: int | None = None,
+) -> WriteResult:
+    """Record one student's attendance in a lesson: absent («н»), late, present remotely,
+    or None for present. Marks the register as taken."""
+    assignment = lesson.assignment
+    ensure_year_open(assignment.year)
+    _ensure_writer(actor, assignment, lesson)
+    if status is not None and status not in AttendanceStatus.values:
+        raise ValidationError(_("Unknown attendance status."))
+    _ensure_student_belongs(student, assignment, lesson.date, lesson.date)
+    if status == AttendanceStatus.ABSENT:
+        has_mark = Mark.objects.filter(lesson=lesson, student=student).exclude(value="").exists()
+        if has_mark:
+            raise ValidationError(
+                _("%(student)s has a mark in this lesson: a mark and «н» never share a cell.")
+                % {"student": student.full_name}
+            )
+    entry = Attendance.objects.filter(lesson=lesson, student=student).first()
+    current = entry.status if entry else None
+    if current == status and (entry is None or entry.late_minutes == late_minutes):
+        if lesson.attendance_taken_at is None:
+            with transaction.atomic():
+                _register_taken(actor, lesson)
+        return WriteResult(attendance=entry)
+    if entry is not None:
+        _needs_reason(lesson.date, reason, _tz(assignment))
+    lock = _lock_of(assignment, _term_of(assignment, lesson.date))
+    with transaction.atomic():
+        if lock is not None and entry is not None:
+            correction = Correction.objects.create(
+                assignment=assignment,
+                lesson=lesson,
+                student=student,
+                target="attendance",
+                before={"status": current},
+                after={"status": status, "late_minutes": late_minutes},
+                reason=reason.strip(),
+                status=CorrectionStatus.PENDING,
+                requested_by=actor,
+                term=_term_of(assignment, lesson.date),
+            )
+            audit_record(
+                actor=actor,
+                action="attendance.correction_request",
+                obj=correction,
+                after=snapshot(correction),
+                reason=reason,
+                school_id=assignment.year.school_id,
+            )
+            return WriteResult(attendance=entry, correction=correction)
+        return _apply_attendance(
+            actor=actor,
+            lesson=lesson,
+            student=student,
+            entry=entry,
+            status=status,
+            late_minutes=late_minutes,
+            reason=reason,
+        )
+
+
+def _apply_attendance(
+    *,
+    actor: User,
+    lesson: Lesson,
+    student: Student,
+    entry: Attendance | None,
+    status: str | None,
+    late_minutes: int | None,
+    reason: str,
+    approved_by: User | None = None,
+    correction: Correction | None = None,
+) -> WriteResult:
+    before = snapshot(entry) if entry is not None else None
+    if entry is not None and correction is None:
+        correction = Correction.objects.create(
+            assignment=lesson.assignment,
+            lesson=lesson,
+            student=student,
+            target="attendance",
+            before={"status": entry.status},
+            after={"status": status},
+            reason=reason.strip(),
+            requested_by=actor,
+            decided_by=approved_by,
+            decided_at=timezone.now() if approved_by else None,
+        )
+    school_id = lesson.assignment.year.school_id
+    if status is None:
+        if entry is not None:
+            entry_id = entry.pk
+            entry.delete()
+            audit_record(
+                actor=approved_by or actor,
+                action="attendance.delete",
+                object_type="journal.attendance",
+                object_id=str(entry_id),
+                before=before,
+                reason=reason,
+                school_id=school_id,
+            )
+        entry = None
+    else:
+        if entry is None:
+            entry = Attendance(lesson=lesson, student=student, recorded_by=actor)
+        entry.status = status
+        entry.late_minutes = late_minutes if status == AttendanceStatus.LATE else None
+        entry.save()
+        audit_record(
+            actor=approved_by or actor,
+            action="attendance.update" if before is not None else "attendance.create",
+            obj=entry,
+            before=before,
+            after=snapshot(entry),
+            reason=reason,
+            school_id=school_id,
+        )
+    _register_taken(actor, lesson)
+    return WriteResult(attendance=entry, correction=correction)
+
+
+def _register_taken(actor: User, lesson: Lesson) -> None:
+    if lesson.attendance_taken_at is None:
+        lesson.attendance_taken_at = timezone.now()
+        lesson.save(update_fields=["attendance_taken_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="lesson.attendance_taken",
+            obj=lesson,
+            after={"attendance_taken_at": lesson.attendance_taken_at.isoformat()},
+            school_id=lesson.assignment.year.school_id,
+        )
+
+
+def attendance_take(
+    *,
+    actor: User,
+    lesson: Lesson,
+    statuses: Mapping[int, str | None],
+    reason: str = "",
+) -> list[WriteResult]:
+    """Take the whole register at once: `statuses` maps student id to a status (absent,
+    late, remote); students not in it are present. An empty mapping is «all present»."""
+    students = {s.pk: s for s in lesson_students(lesson)}
+    unknown = set(statuses) - set(students)
+    if unknown:
+        raise ValidationError(_("Some of the students do not study in this class or group."))
+    results = []
+    with transaction.atomic():
+        current = dict(Attendance.objects.filter(lesson=lesson).values_list("student_id", "status"))
+        for student_id, student in students.items():
+            status = statuses.get(student_id) or None
+            if current.get(student_id) != status:
+                results.append(
+                    attendance_set(
+                        actor=actor, lesson=lesson, student=student, status=status, reason=reason
+                    )
+                )
+        if lesson.attendance_taken_at is None:
+            ensure_year_open(lesson.assignment.year)
+            _ensure_writer(actor, lesson.assignment, lesson)
+            _register_taken(actor, lesson)
+    return results
+
+
+def lesson_students(lesson: Lesson) -> list[Student]:
+    """The students of a lesson: enrolled in the class on its date, in its group if any."""
+    students = Student.objects.filter(
+        enrollments__class_group_id=lesson.assignment.class_group_id,
+        enrollments__starts_on__lte=lesson.date,
+    ).filter(Q(enrollments__ends_on__isnull=True) | Q(enrollments__ends_on__gte=lesson.date))
+    if lesson.assignment.subgroup_id:
+        students = students.filter(subgroups__subgroup_id=lesson.assignment.subgroup_id)
+    return list(students.distinct().order_by("surname", "given_name", "patronymic"))
+
+
+# --- lesson record ------------------------------------------------------------------------
+
+
+def lesson_record(
+    *,
+    actor: User,
+    lesson: Lesson,
+    topic: str,
+    homework: str,
+    place: str = LessonPlace.CLASSROOM,
+    place_changed_at: dt.time | None = None,
+    room: str | None = None,
+) -> Lesson:
+    """Write the lesson's topic, homework and where it was held (an air-raid alert moves a
+    lesson to the shelter or online, with the time it moved)."""
+    ensure_year_open(lesson.assignment.year)
+    _ensure_writer(actor, lesson.assignment, lesson)
+    topic = " ".join(topic.split())
+    homework = homework.strip()
+    if len(topic) > 500:
+        raise ValidationError(_("The topic is too long (500 characters at most)."))
+    if len(homework) > 5000:
+        raise ValidationError(_("The homework is too long (5000 characters at most)."))
+    if place not in LessonPlace.values:
+        raise ValidationError(_("Unknown place of the lesson."))
+    if place == LessonPlace.CLASSROOM:
+        place_changed_at = None
+    with transaction.atomic():
+        before = snapshot(lesson)
+        now = timezone.now()
+        if topic != lesson.topic:
+            lesson.topic_recorded_at = now if topic else None
+        if homework != lesson.homework:
+            lesson.homework_recorded_at = now if homework else None
+        lesson.topic = topic
+        lesson.homework = homework
+        lesson.place = place
+        lesson.place_changed_at = place_changed_at
+        if room is not None:
+            lesson.room = room.strip()[:40]
+        lesson.save()
+        audit_record(
+            actor=actor,
+            action="lesson.record",
+            obj=lesson,
+            before=before,
+            after=snapshot(lesson),
+            school_id=lesson.assignment.year.school_id,
+        )
+    return lesson
+
+
+def homework_file_add(*, actor: User, lesson: Lesson, upload: UploadedFile[Any]) -> HomeworkFile:
+    """Attach a file to the homework: size limit and a list of allowed types."""
+    ensure_year_open(lesson.assignment.year)
+    _ensure_writer(actor, lesson.assignment, lesson)
+    name = PurePath(upload.name or "file").name[:200]
+    extension = PurePath(name).suffix.lower()
+    if extension not in HOMEWORK_EXTENSIONS:
+        raise ValidationError(
+            _("Files of type «%(ext)s» cannot be attached. Allowed: %(allowed)s.")
+            % {"ext": extension or "?", "allowed": ", ".join(sorted(HOMEWORK_EXTENSIONS))}
+        )
+    limit = settings.ZHURNAL_HOMEWORK_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise ValidationError(
+            _("The file is too large: %(size)s MB at most.") % {"size": limit // (1024 * 1024)}
+        )
+    with transaction.atomic():
+        attachment = HomeworkFile(
+            lesson=lesson, original_name=name, size=upload.size or 0, uploaded_by=actor
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        audit_record(
+            actor=actor,
+            action="homework_file.add",
+            obj=attachment,
+            after=snapshot(attachment),
+            school_id=lesson.assignment.year.school_id,
+        )
+    return attachment
+
+
+def homework_file_delete(*, actor: User, attachment: HomeworkFile) -> None:
+    lesson = attachment.lesson
+    ensure_year_open(lesson.assignment.year)
+    _ensure_writer(actor, lesson.assignment, lesson)
+    with transaction.atomic():
+        before = snapshot(attachment)
+        attachment_id = attachment.pk
+        stored = attachment.file.name or ""
+        attachment.delete()
+        audit_record(
+            actor=actor,
+            action="homework_file.delete",
+            object_type="journal.homeworkfile",
+            object_id=str(attachment_id),
+            before=before,
+            school_id=lesson.assignment.year.school_id,
+        )
+        transaction.on_commit(lambda: attachment.file.storage.delete(stored))
+
+
+# --- locks and approvals -----------------------------------------------------------------
+
+
+def _ensure_controller(actor: User, school_id: int) -> None:
+    if not is_journal_controller(actor, school_id):
+        raise PermissionDenied(_("Only the director or a deputy director can do this."))
+
+
+def term_lock(
+    *, actor: User, term: Term, class_group: ClassGroup, subject: Subject | None = None
+) -> TermLock:
+    """Lock a term's journal for a class (or one subject of it)."""
+    ensure_year_open(term.year)
+    _ensure_controller(actor, term.year.school_id)
+    if class_group.year_id != term.year_id or (
+        subject is not None and subject.school_id != term.year.school_id
+    ):
+        raise ValidationError(_("The class, subject and term must belong to one school year."))
+    with transaction.atomic():
+        lock, created = TermLock.objects.get_or_create(
+            term=term, class_group=class_group, subject=subject, defaults={"locked_by": actor}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="term.lock",
+                obj=lock,
+                after=snapshot(lock),
+                school_id=term.year.school_id,
+            )
+    return lock
+
+
+def term_unlock(*, actor: User, lock: TermLock) -> None:
+    ensure_year_open(lock.term.year)
+    _ensure_controller(actor, lock.term.year.school_id)
+    with transaction.atomic():
+        before = snapshot(lock)
+        lock_id = lock.pk
+        lock.delete()
+        audit_record(
+            actor=actor,
+            action="term.unlock",
+            object_type="journal.termlock",
+            object_id=str(lock_id),
+            before=before,
+            school_id=lock.term.year.school_id,
+        )
+
+
+def correction_decide(
+    *, actor: User, correction: Correction, approve: bool, note: str = ""
+) -> Correction:
+    """The deputy director approves (applies) or rejects a change waiting in a locked term."""
+    assignment = correction.assignment
+    ensure_year_open(assignment.year)
+    _ensure_controller(actor, assignment.year.school_id)
+    if correction.status != CorrectionStatus.PENDING:
+        raise ValidationError(_("This correction has already been decided."))
+    with transaction.atomic():
+        locked = Correction.objects.select_for_update().get(pk=correction.pk)
+        if locked.status != CorrectionStatus.PENDING:
+            raise ValidationError(_("This correction has already been decided."))
+        correction = locked
+        correction.decided_by = actor
+        correction.decided_at = timezone.now()
+        if approve:
+            _apply_correction(actor=actor, correction=correction)
+            correction.status = CorrectionStatus.APPLIED
+        else:
+            correction.status = CorrectionStatus.REJECTED
+        if note.strip():
+            correction.reason = f"{correction.reason}\n— {note.strip()}".strip()
+        correction.save()
+        audit_record(
+            actor=actor,
+            action="correction.approve" if approve else "correction.reject",
+            obj=correction,
+            after=snapshot(correction),
+            school_id=assignment.year.school_id,
+        )
+    return correction
+
+
+def _apply_correction(*, actor: User, correction: Correction) -> None:
+    requester = correction.requested_by
+    after = correction.after or {}
+    if correction.target == "attendance":
+        lesson = correction.lesson
+        assert lesson is not None
+        entry = Attendance.objects.filter(lesson=lesson, student=correction.student).first()
+        _apply_attendance(
+            actor=requester,
+            lesson=lesson,
+            student=correction.student,
+            entry=entry,
+            status=after.get("status"),
+            late_minutes=after.get("late_minutes"),
+            reason=correction.reason,
+            approved_by=actor,
+            correction=correction,
+        )
+        return
+    mark = correction.mark
+    if after.get("delete"):
+        if mark is not None:
+            _apply_mark_delete(
+                actor=requester,
+                mark=mark,
+                reason=correction.reason,
+                approved_by=actor,
+                correction=correction,
+            )
+        return
+    assignment = correction.assignment
+    scale = scale_for(
+        school=assignment.year.school,
+        grade=assignment.class_group.grade,
+        subject_id=assignment.subject_id,
+    )
+    stored, numeric = normalise_value(
+        scale, after.get("value") or "", undated=after.get("kind") in UNDATED_KINDS
+    )
+    lesson_id, term_id = after.get("lesson"), after.get("term")
+    lesson = Lesson.objects.filter(pk=lesson_id).first() if lesson_id else None
+    term = Term.objects.filter(pk=term_id).first() if term_id else None
+    result = _apply_mark(
+        actor=requester,
+        assignment=assignment,
+        student=correction.student,
+        mark=mark,
+        desired={**after, "value": stored},
+        numeric=numeric,
+        lesson=lesson,
+        term=term,
+        reason=correction.reason,
+        approved_by=actor,
+        correction=correction,
+    )
+    correction.mark = result.mark
+
+
+def lesson_mark_kinds() -> list[tuple[str, str]]:
+    return [(kind.value, str(kind.label)) for kind in LESSON_MARK_KINDS]
