@@ -207,7 +207,7 @@ def test_closed_year_refuses_every_write(community: Community) -> None:
     community.year.closed_at = timezone.now()
     community.year.save()
     lesson.refresh_from_db()
-    with pytest.raises(ValidationError, match="closed|закрито"):
+    with pytest.raises(ValidationError, match=r"closed|закрито"):
         put(community, lesson, "9", reason="x")
     with pytest.raises(ValidationError):
         services.attendance_take(actor=community.teacher, lesson=lesson, statuses={})
@@ -358,7 +358,7 @@ def test_homework_file_type_and_size_are_checked(community: Community, settings,
     settings.MEDIA_ROOT = tmp_path
     settings.ZHURNAL_HOMEWORK_MAX_BYTES = 100
     lesson = lesson_on(community, local_today())
-    with pytest.raises(ValidationError, match=".exe"):
+    with pytest.raises(ValidationError, match=r"\.exe"):
         services.homework_file_add(
             actor=community.teacher,
             lesson=lesson,
