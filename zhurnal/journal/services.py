@@ -35,14 +35,16 @@ from zhurnal.journal.models import (
     AttendanceStatus,
     Correction,
     CorrectionStatus,
+    GradingScale,
     HomeworkFile,
     Mark,
     MarkKind,
+    ScaleRule,
     TermLock,
 )
 from zhurnal.journal.scales import normalise_value, scale_for
 from zhurnal.people.models import Enrollment, Student, SubgroupMember
-from zhurnal.schools.models import AcademicYear, ClassGroup, Subject, Term
+from zhurnal.schools.models import AcademicYear, ClassGroup, School, Subject, Term, TermMarkMethod
 from zhurnal.timetable.models import Lesson, LessonPlace, TeachingAssignment
 
 UNDATED_KINDS = (
@@ -898,3 +900,123 @@ def _apply_correction(*, actor: User, correction: Correction) -> None:
 
 def lesson_mark_kinds() -> list[tuple[str, str]]:
     return [(kind.value, str(kind.label)) for kind in LESSON_MARK_KINDS]
+
+
+# --- grading set-up (the school administrator) ---------------------------------------------
+
+
+def scale_rule_create(
+    *,
+    actor: User,
+    school: School,
+    grade_from: int,
+    grade_to: int,
+    scale: GradingScale,
+    subject: Subject | None = None,
+) -> ScaleRule:
+    """Choose a scale for a range of grades of a school, optionally for one subject, as
+    the pedagogical council decided. One rule per grade range and subject."""
+    _ensure_scale_rule(school, grade_from, grade_to, subject, exclude_id=None)
+    with transaction.atomic():
+        rule = ScaleRule(
+            school=school, grade_from=grade_from, grade_to=grade_to, subject=subject, scale=scale
+        )
+        rule.full_clean()
+        rule.save()
+        audit_record(
+            actor=actor,
+            action="scale_rule.create",
+            obj=rule,
+            after=snapshot(rule),
+            school_id=school.pk,
+        )
+    return rule
+
+
+def scale_rule_update(
+    *,
+    actor: User,
+    rule: ScaleRule,
+    grade_from: int,
+    grade_to: int,
+    scale: GradingScale,
+    subject: Subject | None = None,
+) -> ScaleRule:
+    _ensure_scale_rule(rule.school, grade_from, grade_to, subject, exclude_id=rule.pk)
+    with transaction.atomic():
+        before = snapshot(rule)
+        rule.grade_from, rule.grade_to, rule.scale, rule.subject = (
+            grade_from,
+            grade_to,
+            scale,
+            subject,
+        )
+        rule.full_clean()
+        rule.save()
+        audit_record(
+            actor=actor,
+            action="scale_rule.update",
+            obj=rule,
+            before=before,
+            after=snapshot(rule),
+            school_id=rule.school_id,
+        )
+    return rule
+
+
+def scale_rule_delete(*, actor: User, rule: ScaleRule) -> None:
+    with transaction.atomic():
+        before = snapshot(rule)
+        rule_id, school_id = rule.pk, rule.school_id
+        rule.delete()
+        audit_record(
+            actor=actor,
+            action="scale_rule.delete",
+            object_type="journal.scalerule",
+            object_id=str(rule_id),
+            before=before,
+            school_id=school_id,
+        )
+
+
+def _ensure_scale_rule(
+    school: School, grade_from: int, grade_to: int, subject: Subject | None, exclude_id: int | None
+) -> None:
+    if not (school.grade_min <= grade_from <= grade_to <= school.grade_max):
+        raise ValidationError(
+            _(
+                "Grades must lie within the school's grades %(low)s–%(high)s, "
+                "the first not above the last."
+            )
+            % {"low": school.grade_min, "high": school.grade_max}
+        )
+    if subject is not None and subject.school_id != school.pk:
+        raise ValidationError(_("The subject belongs to another school."))
+    overlapping = ScaleRule.objects.filter(
+        school=school, subject=subject, grade_from__lte=grade_to, grade_to__gte=grade_from
+    )
+    if exclude_id is not None:
+        overlapping = overlapping.exclude(pk=exclude_id)
+    if overlapping.exists():
+        raise ValidationError(
+            _("Another rule already chooses a scale for some of these grades and this subject.")
+        )
+
+
+def school_term_mark_method_set(*, actor: User, school: School, method: str) -> School:
+    """How the system proposes term marks in this school."""
+    if method not in TermMarkMethod.values:
+        raise ValidationError(_("Unknown method."))
+    with transaction.atomic():
+        before = {"term_mark_method": school.term_mark_method}
+        school.term_mark_method = method
+        school.save(update_fields=["term_mark_method", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="school.term_mark_method",
+            obj=school,
+            before=before,
+            after={"term_mark_method": method},
+            school_id=school.pk,
+        )
+    return school

@@ -204,6 +204,7 @@ class SetupStatus:
     timetables: int = 0
     timetable_entries: int = 0
     lessons: int = 0
+    scale_rules: int = 0
 
 
 def setup_status(*, school: School, year: AcademicYear | None) -> SetupStatus:
@@ -212,6 +213,7 @@ def setup_status(*, school: School, year: AcademicYear | None) -> SetupStatus:
         years=AcademicYear.objects.filter(school=school).count(),
         subjects=Subject.objects.filter(school=school).count(),
         staff=school.staff.filter(is_active=True).count(),
+        scale_rules=school.scale_rules.count(),
     )
     if year is None:
         return status

@@ -113,6 +113,14 @@ def setup_nav(
             s.subjects,
         ),
         (
+            "grading",
+            _("Grading"),
+            "setup_grading",
+            False,
+            ngettext("%(count)d scale rule", "%(count)d scale rules", s.scale_rules),
+            s.scale_rules,
+        ),
+        (
             "curriculum",
             _("Curriculum"),
             "setup_curriculum",
@@ -176,7 +184,8 @@ def setup_nav(
                 label,
                 reverse(f"schools:{url_name}", args=args),
                 text % {"count": number} if status else "",
-                status is not None and number == 0,
+                # Scale rules are optional: without any, the defaults by grade apply.
+                status is not None and number == 0 and key != "grading",
             )
         )
     # The import screens belong to the imports app; plain paths keep this page working

@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
+from zhurnal.journal import setup_grading
 from zhurnal.schools import setup_views, views
 from zhurnal.timetable import setup_views as timetable_setup
 
@@ -33,6 +34,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="setup_subgroup_delete",
     ),
     *setup_views.subjects.urls(),
+    *setup_grading.grading.urls(),
+    path(
+        SETUP + "grading/method/",
+        setup_grading.term_mark_method,
+        name="setup_term_mark_method",
+    ),
     path(YEAR + "curriculum/", setup_views.curriculum, name="setup_curriculum"),
     path(
         YEAR + "curriculum/typical/",
