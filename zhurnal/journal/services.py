@@ -104,6 +104,10 @@ def ensure_year_open(year: AcademicYear) -> None:
 
 
 def _ensure_writer(actor: User, assignment: TeachingAssignment, lesson: Lesson | None) -> None:
+    if lesson is not None and lesson.is_cancelled:
+        raise ValidationError(
+            _("This lesson was marked as not held: nothing can be recorded in it.")
+        )
     if assignment.teacher_id == actor.pk:
         return
     if lesson is not None and lesson.substitute_id == actor.pk:

@@ -74,9 +74,7 @@ class SubstitutionDay:
         for item in self.lessons:
             period = item.lesson.period
             title = f"{period.number}. {period.starts_at:%H:%M}–{period.ends_at:%H:%M}"
-            groups.setdefault(period.number, DayGroup(title=title, lessons=[])).lessons.append(
-                item
-            )
+            groups.setdefault(period.number, DayGroup(title=title, lessons=[])).lessons.append(item)
         return [groups[number] for number in sorted(groups)]
 
     def by_teacher(self) -> list[DayGroup]:
@@ -119,9 +117,7 @@ def substitution_day(*, school: School, day: dt.date) -> SubstitutionDay:
             if teacher.pk != lesson.assignment.teacher_id
             and (teacher.pk not in taken or teacher.pk == own)
         ]
-        busy_count = len(
-            [t for t in teachers if t.pk in taken and t.pk != own]
-        )
+        busy_count = len([t for t in teachers if t.pk in taken and t.pk != own])
         items.append(DayLesson(lesson=lesson, free_teachers=free, busy_count=busy_count))
     year = lessons[0].assignment.year if lessons else _year_on(school, day)
     return SubstitutionDay(day=day, year=year, lessons=items, teachers=teachers)
@@ -204,7 +200,8 @@ def _totals(lessons: Iterable[Lesson]) -> list[RegisterTotal]:
     for lesson in lessons:
         absent = lesson.assignment.teacher
         totals.setdefault(absent.pk, RegisterTotal(teacher=absent)).missed += 1
-        if lesson.substitute is not None:
-            given = totals.setdefault(lesson.substitute.pk, RegisterTotal(teacher=lesson.substitute))
+        substitute = lesson.substitute
+        if substitute is not None:
+            given = totals.setdefault(substitute.pk, RegisterTotal(teacher=substitute))
             given.substituted_given += 1
     return sorted(totals.values(), key=lambda total: total.teacher.full_name)

@@ -374,3 +374,15 @@ def test_homework_file_type_and_size_are_checked(community: Community, settings,
         actor=community.teacher, lesson=lesson, upload=SimpleUploadedFile("task.pdf", b"%PDF-1.4")
     )
     assert attachment.size == 8 and lesson.homework_files.count() == 1
+
+
+def test_a_lesson_not_held_takes_no_entries(community: Community) -> None:
+    lesson = lesson_on(community, local_today())
+    lesson.is_cancelled = True
+    lesson.cancel_reason = "повітряна тривога"
+    lesson.save()
+    with pytest.raises(ValidationError):
+        put(community, lesson, "9")
+    with pytest.raises(ValidationError):
+        services.attendance_take(actor=community.teacher, lesson=lesson, statuses={})
+    assert not Mark.objects.exists()
