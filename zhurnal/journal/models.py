@@ -362,6 +362,7 @@ class Correction(TimestampedModel):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note of the decision"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("correction")

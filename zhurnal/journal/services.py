@@ -508,7 +508,7 @@ def attendance_set(
         _needs_reason(lesson.date, reason, _tz(assignment))
     lock = _lock_of(assignment, _term_of(assignment, lesson.date))
     with transaction.atomic():
-        if lock is not None and entry is not None:
+        if lock is not None:
             correction = Correction.objects.create(
                 assignment=assignment,
                 lesson=lesson,
@@ -778,6 +778,11 @@ def term_lock(
         subject is not None and subject.school_id != term.year.school_id
     ):
         raise ValidationError(_("The class, subject and term must belong to one school year."))
+    if not term.grade_from <= class_group.grade <= term.grade_to:
+        raise ValidationError(
+            _("%(term)s does not cover grade %(grade)s.")
+            % {"term": term.name, "grade": class_group.grade}
+        )
     with transaction.atomic():
         lock, created = TermLock.objects.get_or_create(
             term=term, class_group=class_group, subject=subject, defaults={"locked_by": actor}
@@ -831,8 +836,7 @@ def correction_decide(
             correction.status = CorrectionStatus.APPLIED
         else:
             correction.status = CorrectionStatus.REJECTED
-        if note.strip():
-            correction.reason = f"{correction.reason}\n— {note.strip()}".strip()
+        correction.decision_note = note.strip()[:500]
         correction.save()
         audit_record(
             actor=actor,
@@ -850,6 +854,15 @@ def _apply_correction(*, actor: User, correction: Correction) -> None:
     if correction.target == "attendance":
         lesson = correction.lesson
         assert lesson is not None
+        if after.get("status") == AttendanceStatus.ABSENT and (
+            Mark.objects.filter(lesson=lesson, student=correction.student)
+            .exclude(value="")
+            .exists()
+        ):
+            raise ValidationError(
+                _("%(student)s has a mark in this lesson: a mark and «н» never share a cell.")
+                % {"student": correction.student.full_name}
+            )
         entry = Attendance.objects.filter(lesson=lesson, student=correction.student).first()
         _apply_attendance(
             actor=requester,
@@ -886,6 +899,29 @@ def _apply_correction(*, actor: User, correction: Correction) -> None:
     lesson_id, term_id = after.get("lesson"), after.get("term")
     lesson = Lesson.objects.filter(pk=lesson_id).first() if lesson_id else None
     term = Term.objects.filter(pk=term_id).first() if term_id else None
+    if (
+        lesson is not None
+        and stored
+        and Attendance.objects.filter(
+            lesson=lesson, student=correction.student, status=AttendanceStatus.ABSENT
+        ).exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(student)s is marked absent («н») in this lesson: a mark and «н» never share a cell."
+            )
+            % {"student": correction.student.full_name}
+        )
+    kind = after.get("kind")
+    if mark is None and kind in UNDATED_KINDS:
+        # Two waiting requests for one term (or annual) mark: the first approved created
+        # it, the second changes it.
+        existing = Mark.objects.filter(assignment=assignment, student=correction.student, kind=kind)
+        if kind == MarkKind.THEMATIC:
+            existing = existing.filter(term=term, theme_number=after.get("theme_number"))
+        elif kind in (MarkKind.TERM, MarkKind.CORRECTED):
+            existing = existing.filter(term=term)
+        mark = existing.first()
     result = _apply_mark(
         actor=requester,
         assignment=assignment,

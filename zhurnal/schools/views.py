@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
 from zhurnal.core.timeutil import local_today
-from zhurnal.people.access import school_for_user, schools_for_department
+from zhurnal.people.access import has_school_role, school_for_user, schools_for_department
 from zhurnal.people.models import Role
 from zhurnal.schools.selectors import department_figures, school_overview
 
@@ -33,4 +33,9 @@ def school_home(request: HttpRequest, school_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     school = school_for_user(user, school_id, roles=SCHOOL_OVERVIEW_ROLES)
     overview = school_overview(school=school, today=local_today(school.municipality.time_zone))
-    return render(request, "schools/school_home.html", {"school": school, "overview": overview})
+    controls_journals = has_school_role(user, school.pk, (Role.DIRECTOR, Role.DEPUTY))
+    return render(
+        request,
+        "schools/school_home.html",
+        {"school": school, "overview": overview, "controls_journals": controls_journals},
+    )

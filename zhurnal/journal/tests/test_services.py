@@ -386,3 +386,73 @@ def test_a_lesson_not_held_takes_no_entries(community: Community) -> None:
     with pytest.raises(ValidationError):
         services.attendance_take(actor=community.teacher, lesson=lesson, statuses={})
     assert not Mark.objects.exists()
+
+
+def test_two_waiting_term_marks_are_approved_one_after_the_other(community: Community) -> None:
+    services.term_lock(actor=community.deputy, term=community.term1, class_group=community.class_5a)
+
+    def request(value: str):  # type: ignore[no-untyped-def]
+        return services.mark_set(
+            actor=community.teacher,
+            assignment=community.math_5a,
+            student=community.student,
+            kind="term",
+            term=community.term1,
+            value=value,
+            reason="підсумок",
+        )
+
+    first, second = request("10"), request("11")
+    services.correction_decide(actor=community.deputy, correction=first.correction, approve=True)  # type: ignore[arg-type]
+    services.correction_decide(
+        actor=community.deputy,
+        correction=second.correction,
+        approve=True,
+        note="погоджено",  # type: ignore[arg-type]
+    )
+    assert Mark.objects.get(kind="term").value == "11"
+    assert Correction.objects.get(pk=second.correction.pk).decision_note == "погоджено"  # type: ignore[union-attr]
+
+
+def test_new_attendance_entry_in_a_locked_term_waits_too(community: Community) -> None:
+    lesson = lesson_on(community, PAST)
+    services.term_lock(actor=community.deputy, term=community.term1, class_group=community.class_5a)
+    result = services.attendance_set(
+        actor=community.teacher,
+        lesson=lesson,
+        student=community.student,
+        status="absent",
+        reason="пізно внесено",
+    )
+    assert result.pending and not Attendance.objects.exists()
+
+
+def test_approval_never_puts_a_mark_beside_an_absence(community: Community) -> None:
+    lesson = lesson_on(community, PAST)
+    services.term_lock(actor=community.deputy, term=community.term1, class_group=community.class_5a)
+    mark_request = put(community, lesson, "10", reason="пізно")
+    absence_request = services.attendance_set(
+        actor=community.teacher,
+        lesson=lesson,
+        student=community.student,
+        status="absent",
+        reason="пізно",
+    )
+    services.correction_decide(
+        actor=community.deputy, correction=absence_request.correction, approve=True
+    )  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        services.correction_decide(
+            actor=community.deputy, correction=mark_request.correction, approve=True
+        )  # type: ignore[arg-type]
+    assert not Mark.objects.exists()
+    assert Correction.objects.get(pk=mark_request.correction.pk).status == CorrectionStatus.PENDING  # type: ignore[union-attr]
+
+
+def test_term_lock_must_cover_the_class_grade(community: Community) -> None:
+    community.term1.grade_from, community.term1.grade_to = 10, 11
+    community.term1.save()
+    with pytest.raises(ValidationError):
+        services.term_lock(
+            actor=community.deputy, term=community.term1, class_group=community.class_5a
+        )
