@@ -908,7 +908,8 @@ def _apply_correction(*, actor: User, correction: Correction) -> None:
     ):
         raise ValidationError(
             _(
-                "%(student)s is marked absent («н») in this lesson: a mark and «н» never share a cell."
+                "%(student)s is marked absent («н») in this lesson: "
+                "a mark and «н» never share a cell."
             )
             % {"student": correction.student.full_name}
         )

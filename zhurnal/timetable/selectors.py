@@ -39,22 +39,34 @@ def school_days(
 
 
 def lessons_of_teacher_on(*, teacher: User, day: dt.date) -> list[Lesson]:
-    """The teacher's lessons of the day: own assignments and lessons they substitute."""
+    """The teacher's lessons of the day: own assignments (unless someone else substitutes)
+    and lessons they substitute; lessons not held included. Each carries `mark_count` and
+    `file_count` (homework files), so that what is still missing costs no more queries."""
     return list(
-        Lesson.objects.filter(date=day, is_cancelled=False)
+        Lesson.objects.filter(date=day)
         .filter(Q(assignment__teacher=teacher, substitute__isnull=True) | Q(substitute=teacher))
         .select_related(
-            "period", "assignment__subject", "assignment__class_group", "assignment__subgroup"
+            "period",
+            "assignment__subject",
+            "assignment__class_group",
+            "assignment__subgroup",
+            "assignment__teacher",
         )
-        .annotate(mark_count=Count("marks"))
-        .order_by("period__number")
+        # distinct: the two joins multiply each other's rows
+        .annotate(
+            mark_count=Count("marks", distinct=True),
+            file_count=Count("homework_files", distinct=True),
+        )
+        .order_by("period__number", "pk")
     )
 
 
 def assignments_of_teacher(*, teacher: User) -> list[TeachingAssignment]:
-    """The teacher's assignments in open academic years."""
+    """The teacher's assignments in open academic years, with each year's holidays (for
+    stepping through school days)."""
     return list(
         TeachingAssignment.objects.filter(teacher=teacher, year__closed_at__isnull=True)
-        .select_related("subject", "class_group", "subgroup", "year__school")
+        .select_related("subject", "class_group", "subgroup", "year__school__municipality")
+        .prefetch_related("year__holidays")
         .order_by("year__school__short_name", "class_group__grade", "class_group__letter")
     )
