@@ -22,19 +22,20 @@ TRANSLATED = ("uk", "ru")  # English is the source language of the msgids
 IGNORE = [".venv/*", "var/*", "tests/*", "bench/*", "*/tests/*", "build/*", "conftest.py"]
 
 
-def _makemessages(locale_dir: Path) -> None:
+def _makemessages(project: Path) -> None:
+    """Extract messages of `project` (a checkout) into its own locale/ directory."""
     env = {
         **os.environ,
-        "ZHURNAL_LOCALE_DIR": str(locale_dir),
+        "ZHURNAL_LOCALE_DIR": str(project / "locale"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     for domain in ("django", "djangojs"):
-        if domain == "djangojs" and not any((ROOT / "static").rglob("*.js")):
+        if domain == "djangojs" and not any((project / "static").rglob("*.js")):
             continue
         args = [sys.executable, "manage.py", "makemessages", "--no-obsolete", "-d", domain]
         args += [arg for lang in LANGUAGES for arg in ("-l", lang)]
         args += [arg for pattern in IGNORE for arg in ("-i", pattern)]
-        subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(args, cwd=project, env=env, check=True, capture_output=True)
 
 
 def _compile(locale_dir: Path) -> None:
@@ -46,17 +47,25 @@ def _compile(locale_dir: Path) -> None:
 
 
 def update() -> None:
-    _makemessages(ROOT / "locale")
+    _makemessages(ROOT)
     _compile(ROOT / "locale")
 
 
 def check() -> list[str]:
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "locale"
-        if (ROOT / "locale").exists():
-            shutil.copytree(ROOT / "locale", fresh)
-        _makemessages(fresh)
+        # makemessages writes into the locale/ of its working directory, so the check
+        # extracts from a copy of the sources and never touches the checkout.
+        project = Path(tmp) / "project"
+        project.mkdir()
+        for name in ("zhurnal", "config", "templates", "static", "locale"):
+            if (ROOT / name).exists():
+                shutil.copytree(
+                    ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__")
+                )
+        shutil.copy2(ROOT / "manage.py", project / "manage.py")
+        _makemessages(project)
+        fresh = project / "locale"
         for lang in TRANSLATED:
             for po_path in sorted((fresh / lang / "LC_MESSAGES").glob("*.po")):
                 po = polib.pofile(str(po_path))
