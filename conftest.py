@@ -10,12 +10,15 @@ has a login and no role at all.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
 from zhurnal.accounts.models import User
+from zhurnal.journal.models import GradingScale
 from zhurnal.people.models import (
     Enrollment,
     Guardian,
@@ -261,6 +264,27 @@ def build_community() -> Community:
         deputy=deputy,
         outsider=outsider,
     )
+
+
+@pytest.fixture(autouse=True)
+def standard_grading_scales(request: pytest.FixtureRequest) -> None:
+    """The grading scales come from a data migration; a transactional test's flush empties
+    them, so every database test puts them back when they are missing."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue(
+        "transactional_db"
+        if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+        else "db"
+    )
+    if not GradingScale.objects.exists():
+        migration = importlib.import_module(
+            "zhurnal.journal.migrations.0002_standard_grading_scales"
+        )
+        migration.create_scales(apps, None)
 
 
 @pytest.fixture
