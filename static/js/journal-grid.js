@@ -1,0 +1,308 @@
+/* Keyboard entry in the journal grid (progressive enhancement: without this script the
+   page works through the per-column forms).
+
+   Every editable cell (td[data-v]) gets a text input. Arrow keys move between cells,
+   Tab / Shift+Tab move along the row, Enter saves and goes down to the next student,
+   Escape restores the saved value. The server answers JSON {ok, value, message, pending,
+   need_reason, need_request}; a refused value stays in the cell, marked invalid, with
+   the message beside it. All texts come translated from the page (#grid-strings). */
+(function () {
+  "use strict";
+
+  var table = document.querySelector("table.jgrid[data-cell-url]");
+  if (!table) { return; }
+  var stringsNode = document.getElementById("grid-strings");
+  var T = stringsNode ? JSON.parse(stringsNode.textContent) : {};
+  var tokenNode = document.querySelector("input[name=csrfmiddlewaretoken]");
+  var csrf = tokenNode ? tokenNode.value : "";
+  var url = table.getAttribute("data-cell-url");
+  var termId = table.getAttribute("data-term");
+  var headers = table.tHead.rows[0].cells;
+  var counter = 0;
+
+  function columnOf(td) { return headers[td.cellIndex]; }
+  function inputOf(td) { return td ? td.querySelector("input.cell-input") : null; }
+
+  function setup() {
+    var cells = table.querySelectorAll("tbody td[data-v]");
+    for (var i = 0; i < cells.length; i++) {
+      var td = cells[i];
+      var row = td.parentNode;
+      var head = columnOf(td);
+      var input = document.createElement("input");
+      input.type = "text";
+      input.className = "cell-input";
+      input.value = td.getAttribute("data-v");
+      input.autocomplete = "off";
+      input.spellcheck = false;
+      input.setAttribute("autocapitalize", "off");
+      input.setAttribute("enterkeyhint", "next");
+      input.maxLength = 16;
+      var name = row.cells[0].textContent.replace(/^\s*\d+\.\s*/, "").trim();
+      input.setAttribute("aria-label", [name, head.getAttribute("data-label"), T.subject].join(", "));
+      var shown = td.querySelector(".v");
+      if (shown) { td.replaceChild(input, shown); } else { td.insertBefore(input, td.firstChild); }
+    }
+    table.classList.add("js-grid");
+  }
+
+  // --- moving around ------------------------------------------------------------------
+
+  function nextInRow(td, step) {
+    var cell = td;
+    while (cell) {
+      cell = step > 0 ? cell.nextElementSibling : cell.previousElementSibling;
+      if (inputOf(cell)) { return cell; }
+    }
+    return null;
+  }
+
+  function nextInColumn(td, step) {
+    var row = td.parentNode;
+    var index = td.cellIndex;
+    while (row) {
+      row = step > 0 ? row.nextElementSibling : row.previousElementSibling;
+      if (row && inputOf(row.cells[index])) { return row.cells[index]; }
+    }
+    return null;
+  }
+
+  function focusCell(td) {
+    var input = inputOf(td);
+    if (input) { input.focus(); input.select(); }
+  }
+
+  // --- messages and prompts ---------------------------------------------------------------
+
+  function clearMessage(td) {
+    var input = inputOf(td);
+    var old = td.querySelector(".cell-msg");
+    if (old) { old.parentNode.removeChild(old); }
+    if (input) { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+  }
+
+  function showMessage(td, text, isError) {
+    clearMessage(td);
+    if (!text) { return; }
+    var input = inputOf(td);
+    var box = document.createElement("div");
+    counter += 1;
+    box.id = "cell-msg-" + counter;
+    box.className = "cell-msg" + (isError ? "" : " info");
+    box.setAttribute("role", isError ? "alert" : "status");
+    box.textContent = text;
+    td.appendChild(box);
+    if (input) {
+      input.setAttribute("aria-describedby", box.id);
+      if (isError) { input.setAttribute("aria-invalid", "true"); }
+    }
+  }
+
+  function closePrompt(td) {
+    var prompt = td.querySelector(".cell-prompt");
+    if (prompt) { prompt.parentNode.removeChild(prompt); }
+  }
+
+  function field(prompt, labelText, type, value) {
+    counter += 1;
+    var label = document.createElement("label");
+    label.htmlFor = "cell-field-" + counter;
+    label.textContent = labelText;
+    var input = document.createElement("input");
+    input.id = label.htmlFor;
+    input.type = type;
+    input.value = value || "";
+    prompt.appendChild(label);
+    prompt.appendChild(input);
+    return input;
+  }
+
+  /* A small inline form under the cell: the reason for a change, or the request behind
+     a corrected term mark. Enter sends, Escape goes back to the cell. */
+  function openPrompt(td, message, kind) {
+    closePrompt(td);
+    var prompt = document.createElement("div");
+    prompt.className = "cell-prompt";
+    prompt.setAttribute("role", "group");
+    var note = document.createElement("p");
+    counter += 1;
+    note.id = "cell-note-" + counter;
+    note.textContent = message;
+    prompt.setAttribute("aria-describedby", note.id);
+    prompt.appendChild(note);
+    var inputs = {};
+    if (kind === "reason") {
+      inputs.reason = field(prompt, T.reason, "text", "");
+    } else {
+      inputs.requested_on = field(prompt, T.requestedOn, "date", td.getAttribute("data-ro"));
+      inputs.requested_by = field(prompt, T.requestedBy, "text", td.getAttribute("data-rb"));
+    }
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    var send = document.createElement("button");
+    send.type = "button";
+    send.textContent = T.save;
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = T.cancel;
+    actions.appendChild(send);
+    actions.appendChild(cancel);
+    prompt.appendChild(actions);
+    td.appendChild(prompt);
+
+    function submit() {
+      var extra = {};
+      Object.keys(inputs).forEach(function (key) { extra[key] = inputs[key].value; });
+      closePrompt(td);
+      save(td, extra).then(function (ok) {
+        if (ok) { focusCell(nextInColumn(td, 1) || td); } else { focusCell(td); }
+      });
+    }
+    function back() { closePrompt(td); restore(td); focusCell(td); }
+    send.addEventListener("click", submit);
+    cancel.addEventListener("click", back);
+    prompt.addEventListener("keydown", function (event) {
+      event.stopPropagation();
+      if (event.key === "Enter" && event.target.tagName === "INPUT") { event.preventDefault(); submit(); }
+      if (event.key === "Escape") { event.preventDefault(); back(); }
+    });
+    var first = inputs.reason || inputs.requested_on;
+    first.focus();
+  }
+
+  // --- saving -----------------------------------------------------------------------------
+
+  function restore(td) {
+    var input = inputOf(td);
+    input.value = td.getAttribute("data-v");
+    clearMessage(td);
+    closePrompt(td);
+  }
+
+  function dirty(td) {
+    var input = inputOf(td);
+    return input.value.trim() !== td.getAttribute("data-v");
+  }
+
+  function markPending(td) {
+    td.classList.add("pend");
+    if (!td.querySelector(".pmark")) {
+      var mark = document.createElement("span");
+      mark.className = "pmark";
+      mark.title = T.pending;
+      mark.textContent = " " + T.pendingMark;
+      td.appendChild(mark);
+    }
+  }
+
+  function save(td, extra) {
+    var input = inputOf(td);
+    if (td.classList.contains("saving")) { return Promise.resolve(false); }
+    var head = columnOf(td);
+    var body = new URLSearchParams();
+    body.set("student", td.parentNode.getAttribute("data-student"));
+    body.set("value", input.value);
+    if (head.hasAttribute("data-lesson")) {
+      body.set("lesson", head.getAttribute("data-lesson"));
+    } else {
+      body.set("kind", head.getAttribute("data-kind"));
+      body.set("term", termId);
+      if (head.hasAttribute("data-theme")) { body.set("theme", head.getAttribute("data-theme")); }
+    }
+    Object.keys(extra || {}).forEach(function (key) { body.set(key, extra[key]); });
+    td.classList.add("saving");
+    td.classList.remove("saved");
+    input.setAttribute("aria-busy", "true");
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (data) {
+      td.classList.remove("saving");
+      input.removeAttribute("aria-busy");
+      if (data.need_reason || data.need_request) {
+        showMessage(td, "", false);
+        openPrompt(td, data.message, data.need_reason ? "reason" : "request");
+        return false;
+      }
+      if (!data.ok) {
+        showMessage(td, data.message, true);
+        return false;
+      }
+      td.setAttribute("data-v", data.value);
+      input.value = data.value;
+      if (extra && extra.requested_on !== undefined) {
+        td.setAttribute("data-ro", extra.requested_on);
+        td.setAttribute("data-rb", extra.requested_by);
+      }
+      if (data.pending) {
+        markPending(td);
+        showMessage(td, data.message, false);
+      } else {
+        clearMessage(td);
+        td.classList.add("saved");
+        window.setTimeout(function () { td.classList.remove("saved"); }, 1500);
+      }
+      return true;
+    }).catch(function () {
+      td.classList.remove("saving");
+      input.removeAttribute("aria-busy");
+      showMessage(td, T.failed, true);
+      return false;
+    });
+  }
+
+  // --- keys ---------------------------------------------------------------------------
+
+  var MOVES = {
+    ArrowUp: function (td) { return nextInColumn(td, -1); },
+    ArrowDown: function (td) { return nextInColumn(td, 1); },
+    ArrowLeft: function (td) { return nextInRow(td, -1); },
+    ArrowRight: function (td) { return nextInRow(td, 1); }
+  };
+
+  table.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("cell-input")) { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var td = input.parentNode;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      if (!dirty(td)) { focusCell(nextInColumn(td, 1) || td); return; }
+      save(td).then(function (ok) {
+        if (ok) { focusCell(nextInColumn(td, 1) || td); }
+      });
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      restore(td);
+      input.select();
+    } else if (MOVES[event.key]) {
+      var target = MOVES[event.key](td);
+      if (!target) { return; }
+      event.preventDefault();
+      if (dirty(td)) { save(td); }
+      focusCell(target);
+    }
+  });
+
+  table.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input.classList && input.classList.contains("cell-input")) { input.select(); }
+  });
+
+  // Leaving a changed cell with Tab or the mouse saves it too, so nothing typed is lost.
+  table.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("cell-input")) { return; }
+    var td = input.parentNode;
+    if (dirty(td) && !td.querySelector(".cell-prompt")) { save(td); }
+  });
+
+  setup();
+})();
