@@ -75,17 +75,22 @@ def load_scales() -> dict[str, Scale]:
 
 def scale_for(*, school: School, grade: int, subject_id: int | None) -> Scale:
     """The scale for a school, grade and subject: a subject rule, else a whole-grade rule,
-    else the profile's default (comments in grades 1–2, NUS levels in 3–4, 12 points)."""
-    rules = list(
+    else the profile's default (comments in grades 1–2, NUS levels in 3–4, 12 points).
+    Two queries."""
+    rules = sorted(
         ScaleRule.objects.filter(school=school, grade_from__lte=grade, grade_to__gte=grade)
         .filter(Q(subject_id=subject_id) | Q(subject__isnull=True))
-        .select_related("scale")
+        .values_list("subject_id", "scale__code"),
+        key=lambda rule: rule[0] is None,
     )
-    rules.sort(key=lambda rule: rule.subject_id is None)
-    scales = load_scales()
-    if rules:
-        return scales[rules[0].scale.code]
-    return scales[_default_code(school.municipality.profile, grade)]
+    code = rules[0][1] if rules else _default_code(school.municipality.profile, grade)
+    scale = GradingScale.objects.prefetch_related("values").get(code=code)
+    return Scale(
+        code=scale.code,
+        name=scale.name,
+        kind=scale.kind,
+        values={v.code: v.numeric_value for v in scale.values.all()},
+    )
 
 
 def normalise_value(scale: Scale, raw: str, *, undated: bool) -> tuple[str, Decimal | None]:

@@ -115,27 +115,30 @@ def _ensure_writer(actor: User, assignment: TeachingAssignment, lesson: Lesson |
     raise PermissionDenied(_("Only the teacher of this class and subject can write here."))
 
 
-def _term_of(assignment: TeachingAssignment, day: dt.date) -> Term | None:
-    grade = assignment.class_group.grade
-    return (
-        Term.objects.filter(
-            year_id=assignment.year_id,
-            starts_on__lte=day,
-            ends_on__gte=day,
-            grade_from__lte=grade,
-            grade_to__gte=grade,
-        )
-        .order_by("number")
-        .first()
-    )
-
-
 def _lock_of(assignment: TeachingAssignment, term: Term | None) -> TermLock | None:
     if term is None:
         return None
     return (
         TermLock.objects.filter(term=term, class_group_id=assignment.class_group_id)
         .filter(Q(subject__isnull=True) | Q(subject_id=assignment.subject_id))
+        .first()
+    )
+
+
+def _lock_on(assignment: TeachingAssignment, day: dt.date) -> TermLock | None:
+    """The lock, if any, of the term containing `day` for this class and subject: one query."""
+    grade = assignment.class_group.grade
+    return (
+        TermLock.objects.filter(
+            class_group_id=assignment.class_group_id,
+            term__year_id=assignment.year_id,
+            term__starts_on__lte=day,
+            term__ends_on__gte=day,
+            term__grade_from__lte=grade,
+            term__grade_to__gte=grade,
+        )
+        .filter(Q(subject__isnull=True) | Q(subject_id=assignment.subject_id))
+        .select_related("term")
         .first()
     )
 
@@ -272,9 +275,12 @@ def mark_set(
     if mark is not None and (mark.assignment_id != assignment.pk or mark.student_id != student.pk):
         raise ValidationError(_("This mark belongs to another journal."))
 
-    day = lesson.date if lesson is not None else local_today(_tz(assignment))
-    lock_term = term if term is not None else (_term_of(assignment, day) if lesson else None)
-    lock = _lock_of(assignment, lock_term)
+    if lesson is not None:
+        lock = _lock_on(assignment, lesson.date)
+        lock_term = lock.term if lock is not None else None
+    else:
+        lock = _lock_of(assignment, term)
+        lock_term = term
     desired = {
         "value": stored,
         "comment": comment,
@@ -399,8 +405,12 @@ def mark_delete(*, actor: User, mark: Mark, reason: str = "") -> WriteResult:
         _needs_reason(mark.lesson.date, reason, _tz(assignment))
     elif not reason.strip():
         raise ValidationError(_("Deleting a recorded mark needs a reason."))
-    lock_term = mark.term or (_term_of(assignment, mark.lesson.date) if mark.lesson else None)
-    lock = _lock_of(assignment, lock_term)
+    if mark.lesson is not None:
+        lock = _lock_on(assignment, mark.lesson.date)
+        lock_term = lock.term if lock is not None else None
+    else:
+        lock = _lock_of(assignment, mark.term)
+        lock_term = mark.term
     with transaction.atomic():
         if lock is not None:
             correction = Correction.objects.create(
@@ -506,7 +516,7 @@ def attendance_set(
         return WriteResult(attendance=entry)
     if entry is not None:
         _needs_reason(lesson.date, reason, _tz(assignment))
-    lock = _lock_of(assignment, _term_of(assignment, lesson.date))
+    lock = _lock_on(assignment, lesson.date)
     with transaction.atomic():
         if lock is not None:
             correction = Correction.objects.create(
@@ -519,7 +529,7 @@ def attendance_set(
                 reason=reason.strip(),
                 status=CorrectionStatus.PENDING,
                 requested_by=actor,
-                term=_term_of(assignment, lesson.date),
+                term=lock.term,
             )
             audit_record(
                 actor=actor,
