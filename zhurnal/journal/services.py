@@ -184,6 +184,45 @@ def _mark_state(mark: Mark | None) -> dict[str, Any] | None:
     return {"value": mark.value, "comment": mark.comment, "kind": mark.kind}
 
 
+def _request_approval(
+    *,
+    actor: User,
+    assignment: TeachingAssignment,
+    lesson: Lesson | None,
+    term: Term | None,
+    student: Student,
+    target: str,
+    mark: Mark | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    reason: str,
+) -> Correction:
+    """In a locked term a change is not applied: it waits in the register of corrections
+    for the director's or a deputy director's decision."""
+    correction = Correction.objects.create(
+        assignment=assignment,
+        lesson=lesson,
+        term=term,
+        student=student,
+        target=target,
+        mark=mark,
+        before=before,
+        after=after,
+        reason=reason.strip(),
+        status=CorrectionStatus.PENDING,
+        requested_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=f"{target}.correction_request",
+        obj=correction,
+        after=snapshot(correction),
+        reason=reason,
+        school_id=assignment.year.school_id,
+    )
+    return correction
+
+
 # --- marks --------------------------------------------------------------------------------
 
 
@@ -299,7 +338,8 @@ def mark_set(
 
     with transaction.atomic():
         if lock is not None:
-            correction = Correction.objects.create(
+            correction = _request_approval(
+                actor=actor,
                 assignment=assignment,
                 lesson=lesson,
                 term=term or lock_term,
@@ -308,17 +348,7 @@ def mark_set(
                 mark=mark,
                 before=_mark_state(mark),
                 after=desired,
-                reason=reason.strip(),
-                status=CorrectionStatus.PENDING,
-                requested_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="mark.correction_request",
-                obj=correction,
-                after=snapshot(correction),
                 reason=reason,
-                school_id=assignment.year.school_id,
             )
             return WriteResult(mark=mark, correction=correction)
         return _apply_mark(
@@ -413,7 +443,8 @@ def mark_delete(*, actor: User, mark: Mark, reason: str = "") -> WriteResult:
         lock_term = mark.term
     with transaction.atomic():
         if lock is not None:
-            correction = Correction.objects.create(
+            correction = _request_approval(
+                actor=actor,
                 assignment=assignment,
                 lesson=mark.lesson,
                 term=lock_term,
@@ -422,17 +453,7 @@ def mark_delete(*, actor: User, mark: Mark, reason: str = "") -> WriteResult:
                 mark=mark,
                 before=_mark_state(mark),
                 after={"delete": True},
-                reason=reason.strip(),
-                status=CorrectionStatus.PENDING,
-                requested_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="mark.correction_request",
-                obj=correction,
-                after=snapshot(correction),
                 reason=reason,
-                school_id=assignment.year.school_id,
             )
             return WriteResult(mark=mark, correction=correction)
         return _apply_mark_delete(actor=actor, mark=mark, reason=reason)
@@ -519,25 +540,17 @@ def attendance_set(
     lock = _lock_on(assignment, lesson.date)
     with transaction.atomic():
         if lock is not None:
-            correction = Correction.objects.create(
+            correction = _request_approval(
+                actor=actor,
                 assignment=assignment,
                 lesson=lesson,
+                term=lock.term,
                 student=student,
                 target="attendance",
+                mark=None,
                 before={"status": current},
                 after={"status": status, "late_minutes": late_minutes},
-                reason=reason.strip(),
-                status=CorrectionStatus.PENDING,
-                requested_by=actor,
-                term=lock.term,
-            )
-            audit_record(
-                actor=actor,
-                action="attendance.correction_request",
-                obj=correction,
-                after=snapshot(correction),
                 reason=reason,
-                school_id=assignment.year.school_id,
             )
             return WriteResult(attendance=entry, correction=correction)
         return _apply_attendance(
