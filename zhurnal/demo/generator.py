@@ -765,7 +765,7 @@ class _SchoolBuilder:
                 slot.user = person(
                     f"teacher{n}-{other:02d}", position, [Role.TEACHER], female=female
                 )
-            slot.room = f"каб. {100 * (1 + t % 3) + t // 3 + 1}"
+            slot.room = f"{100 * (1 + t % 3) + t // 3 + 1}"
             if slot.family == "pe":
                 slot.room = "спортзал"
         _bulk(User, users)
@@ -1067,7 +1067,7 @@ class _SchoolBuilder:
                 slot = self.teachers[unit.teacher]
                 room = slot.room
                 if slot.family == "primary":
-                    room = f"каб. {10 + unit.class_index}"
+                    room = f"{10 + unit.class_index}"
                 entries.append(
                     TimetableEntry(
                         timetable=timetable,
