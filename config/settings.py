@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "zhurnal.core",
     "zhurnal.audit",
     "zhurnal.schools",
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
     "zhurnal.accounts",
     "zhurnal.imports",
     "zhurnal.demo",
+    "zhurnal.notifications",
+    "zhurnal.api",
 ]
 
 MIDDLEWARE = [
@@ -148,4 +152,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ZHURNAL_LOG_LEVEL", "WARNING")},
+}
+
+# Background work (notifications, reports, archives): django-tasks with its database
+# backend, so no broker runs; `zhurnal db_worker` (or the demo) executes the queue.
+TASKS = {
+    "default": {"BACKEND": env_str("ZHURNAL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
 }

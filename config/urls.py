@@ -9,5 +9,7 @@ urlpatterns = [
     path("", include("zhurnal.journal.urls")),
     path("", include("zhurnal.diary.urls")),
     path("", include("zhurnal.imports.urls")),
+    path("", include("zhurnal.notifications.urls")),
+    path("api/", include("zhurnal.api.urls")),
     path("operator/", admin.site.urls),
 ]
