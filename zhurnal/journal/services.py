@@ -43,6 +43,7 @@ from zhurnal.journal.models import (
     TermLock,
 )
 from zhurnal.journal.scales import normalise_value, scale_for
+from zhurnal.notifications.services import journal_event_recorded
 from zhurnal.people.models import Enrollment, Student, SubgroupMember
 from zhurnal.schools.models import AcademicYear, ClassGroup, School, Subject, Term, TermMarkMethod
 from zhurnal.timetable.models import Lesson, LessonPlace, TeachingAssignment
@@ -423,6 +424,14 @@ def _apply_mark(
         reason=reason,
         school_id=assignment.year.school_id,
     )
+    if before is None and mark.value:
+        journal_event_recorded(
+            kind="mark",
+            assignment=assignment,
+            student=student,
+            event_date=lesson.date if lesson is not None else local_today(_tz(assignment)),
+            detail=mark.value,
+        )
     return WriteResult(mark=mark, correction=correction)
 
 
@@ -620,6 +629,14 @@ def _apply_attendance(
             reason=reason,
             school_id=school_id,
         )
+        if before is None and status == AttendanceStatus.ABSENT:
+            journal_event_recorded(
+                kind="absence",
+                assignment=lesson.assignment,
+                student=student,
+                lesson=lesson,
+                event_date=lesson.date,
+            )
     _register_taken(actor, lesson)
     return WriteResult(attendance=entry, correction=correction)
 
@@ -728,6 +745,10 @@ def lesson_record(
             after=snapshot(lesson),
             school_id=lesson.assignment.year.school_id,
         )
+        if homework and homework != before["homework"]:
+            journal_event_recorded(
+                kind="homework", assignment=lesson.assignment, lesson=lesson, event_date=lesson.date
+            )
     return lesson
 
 

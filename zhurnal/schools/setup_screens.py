@@ -194,6 +194,13 @@ def setup_nav(
         NavItem("import_students", _("Import students"), f"/school/{school.pk}/import/students/")
     )
     items.append(NavItem("import_staff", _("Import staff"), f"/school/{school.pk}/import/staff/"))
+    items.append(
+        NavItem(
+            "notifications",
+            _("Notifications"),
+            reverse("notifications:school_policy", args=[school.pk]),
+        )
+    )
     return items
 
 

@@ -142,10 +142,31 @@ class Command(BaseCommand):
 
         from config.wsgi import application
 
+        _start_task_worker()
         try:
             serve(application, host=host, port=port, threads=8)
         except KeyboardInterrupt:
             self.stdout.write("stopped")
+
+
+def _start_task_worker() -> None:
+    """The demo runs its own background worker (notifications, reports) beside the server,
+    so nothing else has to be started; a daemon thread ends with the server."""
+    import threading
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="demo-worker",
+        excluded_queue_names=[],
+    )
+    threading.Thread(target=worker.run, name="task-worker", daemon=True).start()
 
 
 def _default_logins() -> list[DemoLogin]:
