@@ -1,5 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from zhurnal.api import views
+from zhurnal.api.api import api
 
 app_name = "api"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+# The API's own patterns sit directly in this namespace, so that "api:openapi-json" (used
+# by the docs page) resolves: /api/openapi.json, /api/docs, /api/v1/...
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
+    *api.urls[0],
+]

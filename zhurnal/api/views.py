@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhurnal.api.models import ApiToken
+from zhurnal.api.services import token_create, token_revoke
+from zhurnal.core.http import AuthedRequest
+
+
+@login_required
+def tokens(request: AuthedRequest) -> HttpResponse:
+    """My API tokens: make one (its secret is shown this once), see when each was used."""
+    secret = ""
+    error = ""
+    name = ""
+    if request.method == "POST":
+        name = request.POST.get("name", "")
+        try:
+            _token, secret = token_create(actor=request.user, name=name)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            name = ""
+    context = {
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "secret": secret,
+        "error": error,
+        "name": name,
+    }
+    response = render(request, "api/tokens.html", context)
+    if secret:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    if token is None:
+        raise Http404(_("Not found"))
+    token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token «%(name)s» is revoked.") % {"name": token.name})
+    return redirect("api:tokens")
