@@ -1,17 +1,41 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
-from zhurnal.diary.selectors import current_class_name, diary_week, week_start
+from zhurnal.diary import ical
+from zhurnal.diary.selectors import (
+    active_calendar_feed,
+    calendar_feed_events,
+    calendar_feed_for_token,
+    current_class,
+    current_class_name,
+    diary_marks,
+    diary_new_since,
+    diary_week,
+    lesson_is_students,
+    terms_for_class,
+    week_start,
+)
+from zhurnal.diary.services import calendar_feed_create, calendar_feed_revoke, diary_visit_record
+from zhurnal.journal.models import HomeworkFile
 from zhurnal.people.access import children_of, student_for_family
 from zhurnal.people.models import Student
+from zhurnal.timetable.models import LessonPlace
 
 
 def _monday(request: HttpRequest) -> dt.date:
@@ -23,17 +47,34 @@ def _monday(request: HttpRequest) -> dt.date:
     return week_start(day)
 
 
-def _render_week(request: AuthedRequest, student: Student, **extra: object) -> HttpResponse:
-    monday = _monday(request)
-    context = {
+def _common(
+    request: AuthedRequest, student: Student, page: str
+) -> tuple[dict[str, object], dt.datetime | None]:
+    """What every diary page shows: the child switcher (one nav for all children), the
+    diary's sections, and what is new since the previous visit (returned as well)."""
+    is_self = student.user_id == request.user.pk
+    since = diary_visit_record(user=request.user, student=student)
+    context: dict[str, object] = {
         "student": student,
+        "is_self": is_self,
+        "children": [] if is_self else children_of(request.user),
+        "page": page,
+        "since": since,
+        "new_since": diary_new_since(student=student, since=since),
         "class_name": current_class_name(student=student, day=local_today()),
-        "days": diary_week(student=student, monday=monday),
+        "today": local_today(),
+    }
+    return context, since
+
+
+def _render_week(request: AuthedRequest, student: Student) -> HttpResponse:
+    monday = _monday(request)
+    context, since = _common(request, student, "week")
+    context |= {
+        "days": diary_week(student=student, monday=monday, since=since),
         "monday": monday,
         "previous_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
-        "today": local_today(),
-        **extra,
     }
     return render(request, "diary/week.html", context)
 
@@ -58,5 +99,173 @@ def family_home(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def child_week(request: AuthedRequest, student_id: int) -> HttpResponse:
+    """A week of the diary of the user's child (or of the student themself)."""
     student = student_for_family(request.user, student_id)
-    return _render_week(request, student, children=children_of(request.user))
+    return _render_week(request, student)
+
+
+@login_required
+def marks(request: AuthedRequest, student_id: int) -> HttpResponse:
+    """Marks by subject for a term, with averages and how term and annual marks formed."""
+    student = student_for_family(request.user, student_id)
+    context, since = _common(request, student, "marks")
+    class_group = current_class(student=student, day=local_today())
+    terms = terms_for_class(class_group) if class_group else []
+    term = None
+    if terms:
+        wanted = request.GET.get("term", "")
+        started = [t for t in terms if t.starts_on <= local_today()]
+        term = next((t for t in terms if str(t.pk) == wanted), None) or (
+            started[-1] if started else terms[0]
+        )
+    subjects = (
+        diary_marks(
+            student=student,
+            class_group=class_group,
+            term=term,
+            since=since,
+        )
+        if class_group and term
+        else []
+    )
+    context |= {"terms": terms, "term": term, "subjects": subjects}
+    return render(request, "diary/marks.html", context)
+
+
+@login_required
+@require_GET
+def homework_file(request: AuthedRequest, student_id: int, file_id: int) -> FileResponse:
+    """A homework file of one of the child's own lessons."""
+    student = student_for_family(request.user, student_id)
+    attachment = get_object_or_404(HomeworkFile.objects.select_related("lesson"), pk=file_id)
+    if not lesson_is_students(student=student, lesson=attachment.lesson):
+        raise Http404(_("Not found"))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Not found")) from exc
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
+
+
+@login_required
+def calendar(request: AuthedRequest, student_id: int) -> HttpResponse:
+    """Create, show and revoke the private calendar address of the child's lessons."""
+    student = student_for_family(request.user, student_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            calendar_feed_create(actor=request.user, student=student)
+            messages.success(request, _("A new calendar address is ready."))
+        elif action == "revoke":
+            feed = active_calendar_feed(user_id=request.user.pk, student=student)
+            if feed is not None:
+                calendar_feed_revoke(actor=request.user, feed=feed)
+                messages.success(request, _("The calendar address no longer works."))
+        return redirect("diary:calendar", student_id=student.pk)
+    context, _since = _common(request, student, "calendar")
+    feed = active_calendar_feed(user_id=request.user.pk, student=student)
+    if feed is not None:
+        https_url = request.build_absolute_uri(
+            reverse("diary:calendar_feed", kwargs={"token": feed.token})
+        )
+        context |= {
+            "feed": feed,
+            "https_url": https_url,
+            "webcal_url": "webcal://" + https_url.split("://", 1)[1],
+        }
+    return render(request, "diary/calendar.html", context)
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed behind a private address; no login, the token is the key."""
+    feed = calendar_feed_for_token(token)
+    if feed is None:
+        raise Http404(_("Not found"))
+    events = []
+    for item in calendar_feed_events(student=feed.student, today=local_today()):
+        lesson = item.lesson
+        description = []
+        if lesson.topic:
+            description.append(_("Topic: %(topic)s") % {"topic": lesson.topic})
+        if lesson.homework:
+            description.append(_("Homework: %(homework)s") % {"homework": lesson.homework})
+        location = lesson.room
+        if lesson.place != LessonPlace.CLASSROOM:
+            location = lesson.get_place_display()
+        events.append(
+            ical.Event(
+                uid=f"lesson-{lesson.pk}-{feed.student_id}@zhurnal",
+                starts=item.starts,
+                ends=item.ends,
+                summary=str(lesson.assignment.subject),
+                description="\n".join(description),
+                location=str(location),
+            )
+        )
+    body = ical.calendar(
+        name=_("Lessons: %(name)s") % {"name": feed.student.given_name},
+        events=events,
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the installable web app ---------------------------------------------------------------
+
+
+@require_GET
+@cache_control(max_age=3600)
+def manifest(request: HttpRequest) -> HttpResponse:
+    data = {
+        "name": _("Zhurnal"),
+        "short_name": _("Zhurnal"),
+        "description": _("Zhurnal — electronic class journal and diary"),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5cad",
+        "icons": [
+            {
+                "src": static("diary/icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "any",
+            }
+        ],
+    }
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/manifest+json"
+    )
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request,
+        "diary/sw.js",
+        {
+            "assets": [
+                static("css/zhurnal.css"),
+                static("css/diary.css"),
+                static("diary/register-sw.js"),
+                static("diary/icon.svg"),
+                static("img/favicon.svg"),
+            ],
+            "offline_url": reverse("diary:offline"),
+            "logout_url": reverse("accounts:logout"),
+            "static_prefix": settings.STATIC_URL,
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "diary/offline.html")
