@@ -234,7 +234,10 @@ def manifest(request: HttpRequest) -> HttpResponse:
                 "sizes": "any",
                 "type": "image/svg+xml",
                 "purpose": "any",
-            }
+            },
+            # PNG icons (drawn from icon.svg) for browsers that install only with PNGs.
+            {"src": static("diary/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("diary/icon-512.png"), "sizes": "512x512", "type": "image/png"},
         ],
     }
     return HttpResponse(
