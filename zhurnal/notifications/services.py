@@ -192,7 +192,7 @@ def notification_send(*, notification_id: int) -> bool:
     """Send one immediate notification if it is still wanted; True when an e-mail left."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient__guardian", "student")
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
             .first()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -19,7 +21,14 @@ from zhurnal.journal import services
 def schema(settings):  # type: ignore[no-untyped-def]
     settings.ALLOWED_HOSTS = ["*"]
     settings.ZHURNAL_API_RATE_PER_MINUTE = 100_000
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    # Requests go straight into the WSGI application, whose request signals would close
+    # the test's database connection (and its transaction) on PostgreSQL; Django's own
+    # test client disconnects them the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("role", ["teacher", "guardian"])
