@@ -51,9 +51,11 @@ def phone(browser: Browser) -> Iterator[Page]:
 def check_page(page: Page, axe: Axe, name: str) -> None:
     """No serious or critical axe-core violation, no horizontal scrolling at 360 px."""
     page.wait_for_load_state("load")
-    violations = [
-        v for v in axe.run(page).response["violations"] if v.get("impact") in BLOCKING
-    ]
+    found = axe.run(page).response["violations"]
+    minor = [f"{v['id']} ({v.get('impact')})" for v in found if v.get("impact") not in BLOCKING]
+    if minor:
+        print(f"[{name}] not blocking: {', '.join(minor)}")
+    violations = [v for v in found if v.get("impact") in BLOCKING]
     for violation in violations:
         print(f"[{name}] {violation['impact']}: {violation['id']} — {violation['help']}")
         for node in violation["nodes"][:5]:
