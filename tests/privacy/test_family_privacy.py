@@ -324,11 +324,13 @@ def _values(route: Route, built: Built) -> list[dict[str, object]]:
 
 
 def _body(response: HttpResponse) -> str:
-    if response.streaming:
-        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        response.close()
-    else:
-        content = response.content
+    # The test client closes a streaming response once its content is read; closing it
+    # again would send request_finished and close the test's connection on PostgreSQL.
+    content = (
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        if response.streaming
+        else response.content
+    )
     return content.decode("utf-8", errors="replace")
 
 

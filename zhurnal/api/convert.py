@@ -7,8 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from zhurnal.api.schemas import AttendanceOut, MarkOut
-from zhurnal.journal.models import Attendance, AttendanceStatus, Mark, MarkKind
+from zhurnal.api.schemas import AttendanceOut, MarkOut, RemarkOut
+from zhurnal.journal.models import Attendance, AttendanceStatus, Mark, MarkKind, StudentRemark
 
 # Dates outside this range are refused with a message rather than overflowing date arithmetic.
 EARLIEST = dt.date(2000, 1, 1)
@@ -49,3 +49,7 @@ def attendance_out(entry: Attendance | None) -> AttendanceOut | None:
         excused=entry.excused,
         late_minutes=entry.late_minutes,
     )
+
+
+def remark_out(remark: StudentRemark) -> RemarkOut:
+    return RemarkOut(kind=remark.kind, text=remark.text)

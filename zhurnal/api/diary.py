@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
 from zhurnal.accounts.models import User
-from zhurnal.api.convert import attendance_out, ensure_sane_date, mark_out
+from zhurnal.api.convert import attendance_out, ensure_sane_date, mark_out, remark_out
 from zhurnal.api.schemas import (
     DiaryDayOut,
     DiaryLessonOut,
@@ -57,7 +57,7 @@ def students(request: HttpRequest) -> list[StudentOut]:
 @router.get("/students/{student_id}/week", response={200: WeekOut, **ERRORS})
 def week(request: HttpRequest, student_id: Path[Id], date: Query[dt.date | None] = None) -> WeekOut:
     """The diary week (Monday to Saturday) containing `date` (default: today): lessons with
-    topic, homework, the student's marks and attendance."""
+    topic, homework, the student's marks, attendance and remarks."""
     user: User = request.auth  # type: ignore[attr-defined]
     student = student_for_family(user, student_id)
     today = local_today()
@@ -92,6 +92,7 @@ def week(request: HttpRequest, student_id: Path[Id], date: Query[dt.date | None]
                             for mark in item.marks
                         ],
                         attendance=attendance_out(item.attendance),
+                        remarks=[remark_out(remark) for remark in item.remarks],
                     )
                     for item in day.lessons
                 ],

@@ -88,6 +88,11 @@ class AttendanceOut(Schema):
     late_minutes: int | None
 
 
+class RemarkOut(Schema):
+    kind: str
+    text: str
+
+
 class DiaryLessonOut(Schema):
     id: int
     date: dt.date
@@ -101,6 +106,7 @@ class DiaryLessonOut(Schema):
     place: str
     marks: list[MarkOut]
     attendance: AttendanceOut | None
+    remarks: list[RemarkOut]
 
 
 class DiaryDayOut(Schema):

@@ -18,6 +18,7 @@ from zhurnal.journal.models import (
     HomeworkFile,
     Mark,
     MarkKind,
+    StudentRemark,
 )
 from zhurnal.journal.proposals import Proposal, annual_mark_proposal, term_mark_proposal
 from zhurnal.people.models import Enrollment, Student, SubgroupMember
@@ -31,6 +32,7 @@ class DiaryLesson:
     marks: list[Mark] = field(default_factory=list)
     attendance: Attendance | None = None
     files: list[HomeworkFile] = field(default_factory=list)
+    remarks: list[StudentRemark] = field(default_factory=list)
     new_mark_ids: set[int] = field(default_factory=set)
     attendance_is_new: bool = False
 
@@ -91,8 +93,8 @@ def diary_week(
     *, student: Student, monday: dt.date, since: dt.datetime | None = None
 ) -> list[DiaryDay]:
     """Monday to Saturday of the week: the student's lessons with their own marks,
-    attendance and the homework files; entries made after `since` are flagged new.
-    Six queries."""
+    attendance and remarks, and the homework files; entries made after `since` are
+    flagged new. Seven queries."""
     sunday = monday + dt.timedelta(days=6)
     lessons = student_lessons(student=student, start=monday, end=sunday)
     entries = {lesson.pk: DiaryLesson(lesson=lesson) for lesson in lessons}
@@ -108,6 +110,10 @@ def diary_week(
         entries[entry.lesson_id].attendance_is_new = _is_new(entry.created_at, since)
     for attachment in HomeworkFile.objects.filter(lesson_id__in=list(entries)).order_by("pk"):
         entries[attachment.lesson_id].files.append(attachment)
+    for remark in StudentRemark.objects.filter(
+        student=student, lesson_id__in=list(entries)
+    ).order_by("created_at", "pk"):
+        entries[remark.lesson_id].remarks.append(remark)
     days: dict[dt.date, list[DiaryLesson]] = {}
     for item in entries.values():
         days.setdefault(item.lesson.date, []).append(item)

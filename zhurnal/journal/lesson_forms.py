@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zhurnal.journal.models import AttendanceStatus
+from zhurnal.journal.models import AttendanceStatus, RemarkKind
 from zhurnal.journal.scales import Scale, normalise_value
 from zhurnal.journal.services import HOMEWORK_EXTENSIONS, lesson_mark_kinds
 from zhurnal.people.models import Student
@@ -205,3 +205,14 @@ class MarkDeleteForm(forms.Form):
         super().__init__(*args, **kwargs)
         if with_reason:
             self.fields["reason"] = _reason_field()
+
+
+class RemarkForm(forms.Form):
+    """A remark or praise about one student (the student comes from the address)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=RemarkKind.choices)
+    text = forms.CharField(label=_("Remark"), max_length=500)
+
+
+class RemarkDeleteForm(MarkDeleteForm):
+    pass

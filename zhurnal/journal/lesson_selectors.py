@@ -19,6 +19,7 @@ from zhurnal.journal.models import (
     HomeworkFile,
     Mark,
     MarkKind,
+    StudentRemark,
 )
 from zhurnal.journal.scales import Scale, scale_for
 from zhurnal.journal.services import lesson_students
@@ -83,6 +84,7 @@ class StudentRow:
     attendance: Attendance | None = None
     marks: list[Mark] = field(default_factory=list)
     pending: list[PendingChange] = field(default_factory=list)
+    remarks: list[StudentRemark] = field(default_factory=list)
 
     @property
     def is_absent(self) -> bool:
@@ -118,7 +120,7 @@ class LessonPage:
 
 
 def lesson_page(*, lesson: Lesson) -> LessonPage:
-    """The lesson's students with their attendance entry, marks and changes waiting for
+    """The lesson's students with their attendance entry, marks, remarks and changes waiting for
     approval; its homework files and its scale. `lesson` comes from access.lesson_for_user
     (assignment, class, subject, year, school and municipality already joined)."""
     assignment = lesson.assignment
@@ -141,8 +143,12 @@ def lesson_page(*, lesson: Lesson) -> LessonPage:
         .select_related("student")
         .order_by("created_at", "pk")
     ]
+    remarks: defaultdict[int, list[StudentRemark]] = defaultdict(list)
+    for remark in StudentRemark.objects.filter(lesson=lesson).order_by("created_at", "pk"):
+        remarks[remark.student_id].append(remark)
     for row in rows:
         row.marks = marks.get(row.student.pk, [])
+        row.remarks = remarks.get(row.student.pk, [])
         row.pending = [c for c in pending if c.correction.student_id == row.student.pk]
     files = list(HomeworkFile.objects.filter(lesson=lesson).order_by("created_at", "pk"))
     scale = scale_for(

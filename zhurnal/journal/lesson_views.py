@@ -35,10 +35,12 @@ from zhurnal.journal.lesson_forms import (
     LessonRecordForm,
     MarkDeleteForm,
     MarkForm,
+    RemarkDeleteForm,
+    RemarkForm,
     homework_limit_mb,
 )
 from zhurnal.journal.lesson_selectors import LessonPage, StudentRow, lesson_page
-from zhurnal.journal.models import Attendance, HomeworkFile, Mark, MarkKind
+from zhurnal.journal.models import Attendance, HomeworkFile, Mark, MarkKind, StudentRemark
 from zhurnal.journal.scales import Scale, scale_for
 from zhurnal.journal.services import (
     WriteResult,
@@ -51,6 +53,8 @@ from zhurnal.journal.services import (
     lesson_students,
     mark_delete,
     mark_set,
+    remark_add,
+    remark_delete,
 )
 from zhurnal.people.models import Student
 from zhurnal.timetable.models import Lesson
@@ -67,6 +71,13 @@ class MarkEntry:
 
 
 @dataclass
+class RemarkEntry:
+    remark: StudentRemark
+    delete_form: RemarkDeleteForm
+    open: bool = False
+
+
+@dataclass
 class Row:
     """One student's line on the page: the register entry and the marks with their forms."""
 
@@ -77,6 +88,8 @@ class Row:
     marks: list[MarkEntry] = field(default_factory=list)
     shown_marks: list[Mark] = field(default_factory=list)
     add_open: bool = False
+    remark_form: RemarkForm | None = None
+    remarks: list[RemarkEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +102,8 @@ class Bound:
     mark_add: tuple[int, MarkForm] | None = None
     mark_edit: tuple[int, MarkForm] | None = None
     mark_delete: tuple[int, MarkDeleteForm] | None = None
+    remark_add: tuple[int, RemarkForm] | None = None
+    remark_delete: tuple[int, RemarkDeleteForm] | None = None
 
 
 def _mark_auto_id(student_id: int) -> str:
@@ -101,6 +116,14 @@ def _edit_auto_id(mark_id: int) -> str:
 
 def _delete_auto_id(mark_id: int) -> str:
     return f"delete_{mark_id}_%s"
+
+
+def _remark_auto_id(student_id: int) -> str:
+    return f"remark_{student_id}_%s"
+
+
+def _remark_delete_auto_id(remark_id: int) -> str:
+    return f"remark_delete_{remark_id}_%s"
 
 
 ATTENDANCE_AUTO_ID = "att_%s"
@@ -166,6 +189,21 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
             if bound.mark_delete and bound.mark_delete[0] == mark.pk:
                 delete_form, is_open = bound.mark_delete[1], True
             entries.append(MarkEntry(mark, edit_form, delete_form, is_open))
+        remark_form: RemarkForm | None = None
+        remark_entries = []
+        if writable:
+            if bound.remark_add and bound.remark_add[0] == pk:
+                remark_form = bound.remark_add[1]
+            else:
+                remark_form = RemarkForm(auto_id=_remark_auto_id(pk))
+            for remark in data.remarks:
+                if bound.remark_delete and bound.remark_delete[0] == remark.pk:
+                    remark_entries.append(RemarkEntry(remark, bound.remark_delete[1], True))
+                else:
+                    form = RemarkDeleteForm(
+                        with_reason=reason_needed, auto_id=_remark_delete_auto_id(remark.pk)
+                    )
+                    remark_entries.append(RemarkEntry(remark, form))
         rows.append(
             Row(
                 data=data,
@@ -175,6 +213,8 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
                 marks=entries,
                 shown_marks=data.marks,
                 add_open=add_open,
+                remark_form=remark_form,
+                remarks=remark_entries,
             )
         )
     assignment = lesson.assignment
@@ -564,3 +604,69 @@ def lesson_mark_delete(request: AuthedRequest, lesson_id: int, mark_id: int) -> 
             )
             return _back(lesson, f"student-{mark.student_id}")
     return _render(request, lesson, Bound(mark_delete=(mark.pk, form)))
+
+
+# --- remarks about a student ------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def lesson_remark_add(request: AuthedRequest, lesson_id: int, student_id: int) -> HttpResponse:
+    lesson, refused = _writable(request, lesson_id)
+    if refused:
+        return refused
+    student = next((s for s in lesson_students(lesson) if s.pk == student_id), None)
+    if student is None:
+        raise Http404(_("Not found"))
+    form = RemarkForm(request.POST, auto_id=_remark_auto_id(student.pk))
+    if form.is_valid():
+        try:
+            remark_add(
+                actor=request.user,
+                lesson=lesson,
+                student=student,
+                text=form.cleaned_data["text"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The remark is saved: %(who)s.")
+                % {"who": _student_name(lesson, student.full_name)},
+            )
+            return _back(lesson, f"student-{student.pk}")
+    return _render(request, lesson, Bound(remark_add=(student.pk, form)))
+
+
+@login_required
+@require_POST
+def lesson_remark_delete(request: AuthedRequest, lesson_id: int, remark_id: int) -> HttpResponse:
+    lesson, refused = _writable(request, lesson_id)
+    if refused:
+        return refused
+    remark = get_object_or_404(
+        StudentRemark.objects.select_related("student"), pk=remark_id, lesson=lesson
+    )
+    remark.lesson = lesson
+    form = RemarkDeleteForm(
+        request.POST,
+        with_reason=_day_is_over(lesson),
+        auto_id=_remark_delete_auto_id(remark.pk),
+    )
+    if form.is_valid():
+        try:
+            remark_delete(
+                actor=request.user, remark=remark, reason=form.cleaned_data.get("reason", "")
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The remark is removed: %(who)s.")
+                % {"who": _student_name(lesson, remark.student.full_name)},
+            )
+            return _back(lesson, f"student-{remark.student_id}")
+    return _render(request, lesson, Bound(remark_delete=(remark.pk, form)))

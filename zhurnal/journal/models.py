@@ -395,3 +395,42 @@ class HomeworkFile(TimestampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RemarkKind(models.TextChoices):
+    REMARK = "remark", _("remark")
+    PRAISE = "praise", _("praise")
+
+
+class StudentRemark(TimestampedModel):
+    """A teacher's remark or praise about one student in one lesson, shown in the diary."""
+
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="remarks"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="remarks"
+    )
+    text = models.CharField(_("text"), max_length=500)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=RemarkKind.choices, default=RemarkKind.REMARK
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("remark about a student")
+        verbose_name_plural = _("remarks about students")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["remark", "praise"]), name="journal_remark_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

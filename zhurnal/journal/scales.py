@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from zhurnal.journal.models import GradingScale, ScaleKind, ScaleRule
+from zhurnal.journal.models import GradingScale, GradingScaleValue, ScaleKind, ScaleRule
 from zhurnal.schools.models import Profile, School
 
 ABSENT = "н"
@@ -84,12 +84,15 @@ def scale_for(*, school: School, grade: int, subject_id: int | None) -> Scale:
         key=lambda rule: rule[0] is None,
     )
     code = rules[0][1] if rules else _default_code(school.municipality.profile, grade)
-    scale = GradingScale.objects.prefetch_related("values").get(code=code)
+    # The values with their scale joined: one query; a scale without values (comments
+    # only) needs one more to learn its name and kind.
+    values = list(GradingScaleValue.objects.filter(scale__code=code).select_related("scale"))
+    scale = values[0].scale if values else GradingScale.objects.get(code=code)
     return Scale(
         code=scale.code,
         name=scale.name,
         kind=scale.kind,
-        values={v.code: v.numeric_value for v in scale.values.all()},
+        values={v.code: v.numeric_value for v in values},
     )
 
 

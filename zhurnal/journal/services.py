@@ -39,7 +39,9 @@ from zhurnal.journal.models import (
     HomeworkFile,
     Mark,
     MarkKind,
+    RemarkKind,
     ScaleRule,
+    StudentRemark,
     TermLock,
 )
 from zhurnal.journal.scales import normalise_value, scale_for
@@ -1105,3 +1107,64 @@ def school_term_mark_method_set(*, actor: User, school: School, method: str) -> 
             school_id=school.pk,
         )
     return school
+
+
+# --- remarks about a student ----------------------------------------------------------------
+
+
+def remark_add(
+    *, actor: User, lesson: Lesson, student: Student, text: str, kind: str
+) -> StudentRemark:
+    """Write a remark or praise about one student of the lesson; the student and guardians
+    who asked for it are notified once the transaction commits."""
+    assignment = lesson.assignment
+    ensure_year_open(assignment.year)
+    _ensure_writer(actor, assignment, lesson)
+    if kind not in RemarkKind.values:
+        raise ValidationError(_("Unknown kind of remark."))
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError(_("Write the text of the remark."))
+    if len(text) > 500:
+        raise ValidationError(_("The remark is too long (500 characters at most)."))
+    _ensure_student_belongs(student, assignment, lesson.date, lesson.date)
+    with transaction.atomic():
+        remark = StudentRemark.objects.create(
+            lesson=lesson, student=student, text=text, kind=kind, author=actor
+        )
+        audit_record(
+            actor=actor,
+            action="remark.create",
+            obj=remark,
+            after=snapshot(remark),
+            school_id=assignment.year.school_id,
+        )
+        journal_event_recorded(
+            kind="remark",
+            assignment=assignment,
+            student=student,
+            event_date=lesson.date,
+        )
+    return remark
+
+
+def remark_delete(*, actor: User, remark: StudentRemark, reason: str = "") -> None:
+    """Remove a remark; after the lesson's day it needs a reason, kept in the audit log."""
+    lesson = remark.lesson
+    assignment = lesson.assignment
+    ensure_year_open(assignment.year)
+    _ensure_writer(actor, assignment, lesson)
+    _needs_reason(lesson.date, reason, _tz(assignment))
+    with transaction.atomic():
+        before = snapshot(remark)
+        remark_id = remark.pk
+        remark.delete()
+        audit_record(
+            actor=actor,
+            action="remark.delete",
+            object_type="journal.studentremark",
+            object_id=str(remark_id),
+            before=before,
+            reason=reason,
+            school_id=assignment.year.school_id,
+        )

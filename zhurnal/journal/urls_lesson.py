@@ -27,4 +27,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
         lesson_views.lesson_mark_delete,
         name="lesson_mark_delete",
     ),
+    path(
+        LESSON + "students/<int:student_id>/remarks/",
+        lesson_views.lesson_remark_add,
+        name="lesson_remark_add",
+    ),
+    path(
+        LESSON + "remarks/<int:remark_id>/delete/",
+        lesson_views.lesson_remark_delete,
+        name="lesson_remark_delete",
+    ),
 ]

@@ -10,6 +10,7 @@ from conftest import Community
 from zhurnal.api.tests.helpers import PAST, api_as, lesson_on
 from zhurnal.journal import services
 from zhurnal.journal.models import Mark
+from zhurnal.timetable.models import Lesson
 
 
 def diary_data(community: Community, count: int = 1) -> None:
@@ -135,7 +136,32 @@ def test_week_query_count_does_not_grow_with_lessons(
     api = api_as(community.guardian)
     url = f"/api/v1/students/{community.student.pk}/week"
     api.get(url, date="2026-11-16")  # the token's last use is written once a minute
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # one of them for the week's remarks
         response = api.get(url, date="2026-11-16")
     assert sum(len(day["lessons"]) for day in response.json()["days"]) == 5
     assert Mark.objects.count() == 5
+
+
+def test_week_lists_only_the_childs_own_remarks(community: Community) -> None:
+    diary_data(community)
+    lesson = Lesson.objects.get()
+    services.remark_add(
+        actor=community.teacher,
+        lesson=lesson,
+        student=community.student,
+        text="Активно працював",
+        kind="praise",
+    )
+    services.remark_add(
+        actor=community.teacher,
+        lesson=lesson,
+        student=community.other_student,
+        text="Не мав зошита",
+        kind="remark",
+    )
+    response = api_as(community.guardian).get(
+        f"/api/v1/students/{community.student.pk}/week", date="2026-11-16"
+    )
+    assert response.status_code == 200
+    [item] = [item for day in response.json()["days"] for item in day["lessons"]]
+    assert item["remarks"] == [{"kind": "praise", "text": "Активно працював"}]

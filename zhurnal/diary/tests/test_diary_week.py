@@ -5,7 +5,7 @@ import datetime as dt
 from django.test import Client
 
 from conftest import Community
-from zhurnal.journal.models import Attendance, Mark
+from zhurnal.journal.models import Attendance, Mark, StudentRemark
 from zhurnal.people.models import Enrollment
 from zhurnal.timetable.models import Lesson, Period
 
@@ -88,3 +88,20 @@ def test_diary_week_query_count_does_not_grow_with_lessons(
     with django_assert_max_num_queries(20):
         response = client.get("/diary/?week=2026-11-16")
     assert response.status_code == 200
+
+
+def test_guardian_sees_own_childs_remark_and_not_another_childs(
+    client: Client, community: Community
+) -> None:
+    lesson = _lesson(community, dt.date(2026, 11, 16))
+    for student, kind, text in (
+        (community.student, "praise", "Чудова відповідь біля дошки"),
+        (community.other_student, "remark", "Запізнився без причини"),
+    ):
+        StudentRemark.objects.create(
+            lesson=lesson, student=student, kind=kind, text=text, author=community.teacher
+        )
+    client.force_login(community.guardian)
+    body = client.get(f"/family/child/{community.student.pk}/?week=2026-11-16").content.decode()
+    assert "Чудова відповідь біля дошки" in body
+    assert "Запізнився без причини" not in body

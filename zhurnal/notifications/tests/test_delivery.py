@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from conftest import Community
 from zhurnal.core.timeutil import school_tz
-from zhurnal.journal.services import attendance_set, lesson_record, mark_set
+from zhurnal.journal.services import attendance_set, lesson_record, mark_set, remark_add
 from zhurnal.notifications import tasks
 from zhurnal.notifications.models import (
     Delivery,
@@ -296,3 +296,26 @@ def test_digest_waits_for_the_end_of_quiet_hours(community: Community, smtp: Inb
     )
     assert later.run_after > timezone.now() + dt.timedelta(minutes=100)
     assert later.args_kwargs["kwargs"] == {"user_id": community.guardian.pk}
+
+
+def test_guardian_with_immediate_remarks_gets_one_email_about_a_remark(
+    community: Community, smtp: Inbox
+) -> None:
+    NotificationPreference.objects.update_or_create(
+        user=community.guardian,
+        kind=NotificationKind.REMARK,
+        defaults={"delivery": Delivery.IMMEDIATE},
+    )
+    remark_add(
+        actor=community.teacher,
+        lesson=make_lesson(community),
+        student=community.student,
+        text="Не виконав домашнє завдання",
+        kind="remark",
+    )
+    run_worker()
+
+    [message] = smtp.to(GUARDIAN)
+    assert "Математика" in text_of(message) and "05.10.2026" in text_of(message)
+    assert Notification.objects.get(recipient=community.guardian).kind == NotificationKind.REMARK
+    assert not Notification.objects.filter(recipient=community.other_guardian).exists()
