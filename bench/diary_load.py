@@ -20,11 +20,9 @@ measures and drops the database again.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import io
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from machine import describe_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -291,34 +291,6 @@ def _load(
     )
 
 
-def _machine() -> None:
-    from django.db import connection
-
-    cpu = "?"
-    memory = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        memory = f"{mem_kb / 1024 / 1024:.0f} GiB"
-    except (OSError, StopIteration):
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    print(
-        f"machine: nproc {os.cpu_count()}, {cpu}, {memory} RAM; "
-        f"Python {platform.python_version()}; PostgreSQL {version}; "
-        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guardians", type=int, default=100, help="guardians given a login")
@@ -341,7 +313,7 @@ def main() -> None:
         )
         server = None
         try:
-            _machine()
+            print(describe_machine())
             started = time.perf_counter()
             families = _build(max(args.guardians, args.clients))
             children = sum(len(f["children"]) for f in families)

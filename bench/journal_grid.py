@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from machine import describe_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = 35
@@ -267,36 +268,6 @@ def _measure(data: dict[str, Any]) -> None:
         _report("POST cell: change a mark with a reason", _time(SAVE_RUNS, change))
 
 
-def _machine() -> None:
-    from django.db import connection
-
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        memory = f"{mem_kb / 1024 / 1024:.0f} GiB"
-    except (OSError, StopIteration):
-        memory = "?"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-        else:
-            cursor.execute("SELECT sqlite_version()")
-        version = cursor.fetchone()[0]
-    print(
-        f"machine: nproc {os.cpu_count()}, {cpu}, {memory} RAM; "
-        f"Python {platform.python_version()}; {connection.vendor} {version}; "
-        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -324,7 +295,7 @@ def main() -> None:
         else:
             call_command("migrate", verbosity=0)
         try:
-            _machine()
+            print(describe_machine())
             started = time.perf_counter()
             data = _build()
             print(f"built in {time.perf_counter() - started:.1f} s")
