@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhurnal.audit.context import current
 from zhurnal.audit.models import AuditEvent
@@ -110,6 +113,35 @@ def audit_record(
         event.hash = event_hash(event)
         event.save(force_insert=True)
     return event
+
+
+def delete_audited(
+    *,
+    actor: Any,
+    instance: models.Model,
+    action: str,
+    school_id: int | None,
+    reason: str = "",
+) -> None:
+    """Delete a record and append its last state to the audit log; a record still in use
+    is refused in words, not with a database error. Call inside the write's transaction."""
+    before = snapshot(instance)
+    object_id = str(instance.pk)
+    try:
+        instance.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("“%(name)s” is still in use and cannot be deleted.") % {"name": instance}
+        ) from exc
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=object_id,
+        before=before,
+        reason=reason,
+        school_id=school_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
-from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.formats import date_ua
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal.access import is_journal_controller
@@ -848,16 +848,8 @@ def term_unlock(*, actor: User, lock: TermLock) -> None:
     ensure_year_open(lock.term.year)
     _ensure_controller(actor, lock.term.year.school_id)
     with transaction.atomic():
-        before = snapshot(lock)
-        lock_id = lock.pk
-        lock.delete()
-        audit_record(
-            actor=actor,
-            action="term.unlock",
-            object_type="journal.termlock",
-            object_id=str(lock_id),
-            before=before,
-            school_id=lock.term.year.school_id,
+        delete_audited(
+            actor=actor, instance=lock, action="term.unlock", school_id=lock.term.year.school_id
         )
 
 
@@ -1053,16 +1045,8 @@ def scale_rule_update(
 
 def scale_rule_delete(*, actor: User, rule: ScaleRule) -> None:
     with transaction.atomic():
-        before = snapshot(rule)
-        rule_id, school_id = rule.pk, rule.school_id
-        rule.delete()
-        audit_record(
-            actor=actor,
-            action="scale_rule.delete",
-            object_type="journal.scalerule",
-            object_id=str(rule_id),
-            before=before,
-            school_id=school_id,
+        delete_audited(
+            actor=actor, instance=rule, action="scale_rule.delete", school_id=rule.school_id
         )
 
 
@@ -1156,15 +1140,10 @@ def remark_delete(*, actor: User, remark: StudentRemark, reason: str = "") -> No
     _ensure_writer(actor, assignment, lesson)
     _needs_reason(lesson.date, reason, _tz(assignment))
     with transaction.atomic():
-        before = snapshot(remark)
-        remark_id = remark.pk
-        remark.delete()
-        audit_record(
+        delete_audited(
             actor=actor,
+            instance=remark,
             action="remark.delete",
-            object_type="journal.studentremark",
-            object_id=str(remark_id),
-            before=before,
             reason=reason,
             school_id=assignment.year.school_id,
         )

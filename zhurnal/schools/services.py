@@ -15,11 +15,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
-from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.formats import date_ua
 from zhurnal.people.models import Enrollment, Role, RoleAssignment, StaffMember, SubgroupMember
 from zhurnal.people.services import role_assign, role_revoke
@@ -69,25 +68,6 @@ def save_audited(
         obj=instance,
         before=before,
         after=snapshot(instance),
-        school_id=school_id,
-    )
-
-
-def delete_audited(*, actor: User, instance: models.Model, action: str, school_id: int) -> None:
-    before = snapshot(instance)
-    object_id = str(instance.pk)
-    try:
-        instance.delete()
-    except ProtectedError as exc:
-        raise ValidationError(
-            _("“%(name)s” is still in use and cannot be deleted.") % {"name": instance}
-        ) from exc
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type=instance._meta.label_lower,
-        object_id=object_id,
-        before=before,
         school_id=school_id,
     )
 

@@ -16,12 +16,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
-from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.formats import date_ua
 from zhurnal.people.access import has_school_role
 from zhurnal.people.models import Role, RoleAssignment, StaffMember
 from zhurnal.schools.models import AcademicYear, ClassGroup, Subgroup, Subject
-from zhurnal.schools.services import dates_inside_year, delete_audited, save_audited, year_open
+from zhurnal.schools.services import dates_inside_year, save_audited, year_open
 from zhurnal.timetable.models import (
     Lesson,
     Period,
