@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zhurnal.demo",
     "zhurnal.notifications",
     "zhurnal.api",
+    "zhurnal.control",
 ]
 
 MIDDLEWARE = [

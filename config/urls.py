@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("zhurnal.diary.urls")),
     path("", include("zhurnal.imports.urls")),
     path("", include("zhurnal.notifications.urls")),
+    path("", include("zhurnal.control.urls")),
     path("api/", include("zhurnal.api.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -42,3 +42,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class RecordAccess(models.Model):
+    """Who opened a protected record (a student's personal record, …) and when.
+
+    Reads are not audit events (nothing changed), but special-category data must show
+    who looked at it: the log is append-only and families can see the staff who opened
+    their child's record.
+    """
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_repr = models.CharField(_("who"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40)
+    school_id = models.BigIntegerField(_("school"), null=True, blank=True)
+    what = models.CharField(_("what was opened"), max_length=120)
+
+    class Meta:
+        verbose_name = _("record access")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="access_object_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.object_type}:{self.object_id}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhurnal.audit.context import current
-from zhurnal.audit.models import AuditEvent
+from zhurnal.audit.models import AuditEvent, RecordAccess
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_170_001  # advisory lock that serialises appends to the chain
@@ -168,3 +168,26 @@ def audit_verify(*, batch: int = 5000) -> ChainReport:
             prev = event.hash
             checked += 1
             last_id = event.pk
+
+
+def access_record(
+    *,
+    actor: Any,
+    obj: models.Model,
+    what: str,
+    school_id: int | None = None,
+    role: str = "",
+) -> RecordAccess:
+    """Write one line of the access log: `actor` opened `obj` (e.g. a student's record)."""
+    ctx = current()
+    return RecordAccess.objects.create(
+        at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_repr=str(actor)[:200] if actor is not None else "",
+        role=role or ctx.role,
+        address=ctx.address,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        school_id=school_id,
+        what=what,
+    )

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver
 
-from zhurnal.journal import urls_control, urls_grid, urls_lesson
+from zhurnal.journal import urls_classteacher, urls_control, urls_grid, urls_lesson
 
 app_name = "journal"
 
@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *urls_lesson.urlpatterns,
     *urls_grid.urlpatterns,
     *urls_control.urlpatterns,
+    *urls_classteacher.urlpatterns,
 ]
