@@ -185,10 +185,11 @@ class FillWeek(models.Model):
     homework_expected = models.PositiveIntegerField(default=0)
     homework = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)
-    marks_expected = models.BooleanField(default=True)
     lesson_marks = models.PositiveIntegerField(default=0)
     late_marks = models.PositiveIntegerField(default=0)
     students = models.PositiveIntegerField(default=0)
+    # students × months of the week that had lessons; 0 where the scale gives no marks
+    student_months = models.FloatField(default=0)
     finals_due = models.PositiveIntegerField(default=0)
     finals_present = models.PositiveIntegerField(default=0)
     last_entry_at = models.DateTimeField(null=True, blank=True)
