@@ -137,6 +137,8 @@ ZHURNAL_BASE_URL = env_str("ZHURNAL_BASE_URL", "http://127.0.0.1:8000").rstrip("
 ZHURNAL_API_RATE_PER_MINUTE = env_int("ZHURNAL_API_RATE_PER_MINUTE", 120)
 ZHURNAL_ACCESS_CODE_DAYS = env_int("ZHURNAL_ACCESS_CODE_DAYS", 14)
 ZHURNAL_HOMEWORK_MAX_BYTES = env_int("ZHURNAL_HOMEWORK_MAX_BYTES", 10 * 1024 * 1024)
+# Current marks per student per subject per month that count as a full journal (docs/fill-level.md)
+ZHURNAL_MARK_DENSITY_TARGET = env_int("ZHURNAL_MARK_DENSITY_TARGET", 2)
 
 EMAIL_BACKEND = env_str("ZHURNAL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("ZHURNAL_EMAIL_HOST", "127.0.0.1")

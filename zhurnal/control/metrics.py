@@ -41,11 +41,8 @@ DAYS_PER_MONTH = 30.44
 HOMEWORK_FROM_GRADE = 2
 
 
-def _density_target() -> float:
-    return float(getattr(settings, "ZHURNAL_MARK_DENSITY_TARGET", 2.0))
-
-
-MARK_DENSITY_TARGET = 2.0  # the default of settings.ZHURNAL_MARK_DENSITY_TARGET
+# Current marks per student per subject per month that count as full (docs/fill-level.md).
+MARK_DENSITY_TARGET = float(settings.ZHURNAL_MARK_DENSITY_TARGET)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -125,7 +122,7 @@ class FillCounts:
     @property
     def density_rate(self) -> float | None:
         density = self.density
-        return None if density is None else min(1.0, density / _density_target())
+        return None if density is None else min(1.0, density / MARK_DENSITY_TARGET)
 
     @property
     def finals_rate(self) -> float | None:

@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record
+from zhurnal.control import summaries
 from zhurnal.core.formats import transliterate
 from zhurnal.demo import names, topics
 from zhurnal.demo.timetabling import Item, TimetableError, build_timetable
@@ -410,6 +411,9 @@ class _Builder:
             school_type = SCHOOL_TYPES[(number - 1) % len(SCHOOL_TYPES)]
             with transaction.atomic():
                 _SchoolBuilder(self, municipality, number, school_type).build()
+        summaries_started = time.monotonic()
+        summaries.summaries_rebuild()
+        self.progress(f"monitoring summaries ({time.monotonic() - summaries_started:.1f} s)")
         with transaction.atomic():
             audit_record(
                 actor=None,
@@ -418,6 +422,7 @@ class _Builder:
                 after={"seed": self.seed, "today": self.today.isoformat(), **self.counts},
                 reason="zhurnal demo",
             )
+        summaries.summaries_mark_current()
         return DemoSummary(
             seed=self.seed,
             today=self.today,
