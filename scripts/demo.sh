@@ -3,5 +3,6 @@
 # Extra arguments go to `zhurnal demo` (see `--help`), e.g. --port 8080 --seed 7.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-libs.sh
 bash scripts/setup-venv.sh
 exec .venv/bin/zhurnal demo "$@"

@@ -15,6 +15,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+bash scripts/system-libs.sh
 bash scripts/setup-venv.sh dev
 PY=.venv/bin/python
 export ZHURNAL_FAST_PASSWORD_HASHER=1
