@@ -457,6 +457,9 @@ class _SchoolBuilder:
         self.number = number
         self.kind = kind
         self.featured = number == 1
+        # Schools differ in how carefully their journals are kept, so that the
+        # department's ranking and the deputy's gaps have something to show.
+        self.neglect = (0.0, 0.01, 0.03, 0.06, 0.12)[(number * 7) % 5]
         self.started = time.monotonic()
 
     def build(self) -> None:
@@ -1169,12 +1172,13 @@ class _SchoolBuilder:
         start = c._at(lesson.date, lesson.period.starts_at)
         end = c._at(lesson.date, lesson.period.ends_at)
         latest = start
-        if rng.random() < 0.97:
+        neglect = self.neglect
+        if rng.random() < 0.97 - neglect:
             lesson.attendance_taken_at = start + dt.timedelta(minutes=rng.randint(2, 12))
             latest = lesson.attendance_taken_at
-        if rng.random() < 0.98:  # a few lessons stay without a topic: a real gap
+        if rng.random() < 0.98 - neglect:  # a few lessons stay without a topic: a real gap
             roll = rng.random()
-            if roll < 0.88:
+            if roll < 0.88 - 2 * neglect:
                 recorded = end + dt.timedelta(minutes=rng.randint(1, 360))
                 recorded = min(recorded, c._at(lesson.date, dt.time(22, 30)))
             elif roll < 0.97:
@@ -1190,7 +1194,7 @@ class _SchoolBuilder:
             lesson.topic = topics.topic_for(unit.subject, grade, index)
             lesson.topic_recorded_at = recorded
             homework = topics.homework_for(unit.subject, grade, index, rng)
-            if homework and rng.random() < 0.93:
+            if homework and rng.random() < 0.93 - neglect:
                 lesson.homework = homework
                 lesson.homework_recorded_at = recorded + dt.timedelta(minutes=rng.randint(0, 3))
             latest = max(latest, lesson.homework_recorded_at or recorded)
