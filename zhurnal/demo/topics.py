@@ -619,5 +619,6 @@ COMMENTS = _lines("""
     Цікава творча робота.
 """)
 
-ILLNESS_REASON = "хвороба (довідка)"
-FAMILY_REASON = "сімейні обставини (заява батьків)"
+# Excuse codes (journal.models.Excuse): the monitoring counts illness by its code.
+ILLNESS_REASON = "illness"
+FAMILY_REASON = "family"

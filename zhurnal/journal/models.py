@@ -434,3 +434,59 @@ class StudentRemark(TimestampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+def excuse_upload_to(instance: AbsenceExcuse, filename: str) -> str:
+    return f"excuses/{instance.class_group_id}/{instance.student_id}/{filename}"
+
+
+class AbsenceExcuse(TimestampedModel):
+    """The class teacher turned a student's absences over a range of days into excused
+    ones (a medical certificate, a parents' note…); the scanned document is kept here.
+
+    Absences recorded later in the range are not excused by it: excusing is done once,
+    for the absences that exist at that moment."""
+
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        related_name="absence_excuses",
+    )
+    class_group = models.ForeignKey(
+        "schools.ClassGroup",
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="absence_excuses",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Excuse.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    document = models.FileField(
+        _("document"), upload_to=excuse_upload_to, max_length=300, blank=True
+    )
+    document_name = models.CharField(_("file name"), max_length=200, blank=True)
+    absences_excused = models.PositiveIntegerField(_("absences excused"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("excused by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("excuse of absences")
+        verbose_name_plural = _("excuses of absences")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="journal_excuse_dates_ordered"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["class_group", "-created_at"], name="journal_excuse_class_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"

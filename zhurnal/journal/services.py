@@ -31,10 +31,12 @@ from zhurnal.core.timeutil import local_today
 from zhurnal.journal.access import is_journal_controller
 from zhurnal.journal.models import (
     LESSON_MARK_KINDS,
+    AbsenceExcuse,
     Attendance,
     AttendanceStatus,
     Correction,
     CorrectionStatus,
+    Excuse,
     GradingScale,
     HomeworkFile,
     Mark,
@@ -1146,4 +1148,147 @@ def remark_delete(*, actor: User, remark: StudentRemark, reason: str = "") -> No
             action="remark.delete",
             reason=reason,
             school_id=assignment.year.school_id,
+        )
+
+
+# --- the class teacher excuses absences -------------------------------------------------
+
+EXCUSE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# The scanned certificate or note: the extension and the file's own first bytes must agree.
+EXCUSE_DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def _excuse_document_check(document: UploadedFile[Any]) -> str:
+    name = PurePath(document.name or "document").name[:200]
+    extension = PurePath(name).suffix.lower()
+    signatures = EXCUSE_DOCUMENT_SIGNATURES.get(extension)
+    if signatures is None:
+        raise ValidationError(
+            _("The document must be a PDF, JPEG or PNG file, not «%(ext)s».")
+            % {"ext": extension or "?"}
+        )
+    if (document.size or 0) > EXCUSE_DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The document is too large: %(size)s MB at most.")
+            % {"size": EXCUSE_DOCUMENT_MAX_BYTES // (1024 * 1024)}
+        )
+    document.seek(0)
+    head = document.read(8)
+    document.seek(0)
+    if not any(head.startswith(signature) for signature in signatures):
+        raise ValidationError(
+            _("The file «%(name)s» is not a real PDF, JPEG or PNG document.") % {"name": name}
+        )
+    return name
+
+
+def absences_excuse(
+    *,
+    actor: User,
+    class_group: ClassGroup,
+    student: Student,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    reason: str,
+    note: str = "",
+    document: UploadedFile[Any] | None = None,
+) -> AbsenceExcuse:
+    """Excuse every absence («н») of a student of the class from `starts_on` to `ends_on`
+    with a reason: the class teacher's (or the director's, a deputy's) decision, kept
+    with its scanned document. Absences already excused get the new reason; absences
+    recorded later in the range are not excused by it."""
+    year = class_group.year
+    ensure_year_open(year)
+    school_id = year.school_id
+    if class_group.class_teacher_id != actor.pk and not is_journal_controller(actor, school_id):
+        raise PermissionDenied(
+            _("Only the class teacher, the director or a deputy director can excuse absences.")
+        )
+    if reason not in Excuse.values:
+        raise ValidationError(_("Choose the reason of the absences."))
+    note = note.strip()
+    if len(note) > 500:
+        raise ValidationError(_("The note is too long (500 characters at most)."))
+    if ends_on < starts_on:
+        raise ValidationError(_("The last day of the range is before its first day."))
+    if starts_on < year.starts_on or ends_on > year.ends_on:
+        raise ValidationError(
+            _("The range must lie within the academic year %(year)s (%(start)s–%(end)s).")
+            % {"year": year.name, "start": date_ua(year.starts_on), "end": date_ua(year.ends_on)}
+        )
+    enrolled = (
+        Enrollment.objects.filter(student=student, class_group=class_group, starts_on__lte=ends_on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+        .exists()
+    )
+    if not enrolled:
+        raise ValidationError(
+            _("%(student)s does not study in this class on these dates.")
+            % {"student": student.full_name}
+        )
+    document_name = _excuse_document_check(document) if document is not None else ""
+    excuse = AbsenceExcuse(
+        student=student,
+        class_group=class_group,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        note=note,
+        document_name=document_name,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            if document is not None:
+                excuse.document.save(document_name, document, save=False)
+            _excuse_absences(actor=actor, excuse=excuse, school_id=year.school_id)
+    except BaseException:
+        # A refused write must not leave the scan behind on the disk.
+        if excuse.document.name:
+            excuse.document.storage.delete(excuse.document.name)
+        raise
+    return excuse
+
+
+def _excuse_absences(*, actor: User, excuse: AbsenceExcuse, school_id: int) -> None:
+    absences = list(
+        Attendance.objects.select_for_update()
+        .filter(
+            student_id=excuse.student_id,
+            status=AttendanceStatus.ABSENT,
+            lesson__assignment__class_group_id=excuse.class_group_id,
+            lesson__date__gte=excuse.starts_on,
+            lesson__date__lte=excuse.ends_on,
+        )
+        .order_by("lesson__date", "lesson__period__number", "pk")
+    )
+    excuse.absences_excused = len(absences)
+    excuse.save()
+    audit_record(
+        actor=actor,
+        action="absence_excuse.create",
+        obj=excuse,
+        after={**snapshot(excuse), "attendance_ids": [entry.pk for entry in absences]},
+        school_id=school_id,
+    )
+    for entry in absences:
+        if entry.excused and entry.excuse_reason == excuse.reason:
+            continue
+        before = snapshot(entry)
+        entry.excused = True
+        entry.excuse_reason = excuse.reason
+        entry.save(update_fields=["excused", "excuse_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="attendance.excuse",
+            obj=entry,
+            before=before,
+            after=snapshot(entry),
+            reason=_("excuse #%(number)s") % {"number": excuse.pk},
+            school_id=school_id,
         )

@@ -249,6 +249,20 @@ class StudentGuardian(TimestampedModel):
         ]
 
 
+class LeaveReason(models.TextChoices):
+    """Why an enrollment ended (empty while it runs, or when ended without a reason)."""
+
+    CLASS_TRANSFER = "class_transfer", _("transferred to another class of the school")
+    SCHOOL_TRANSFER = "school_transfer", _("transferred to another school of the community")
+    OUTSIDE = "outside", _("transferred to a school outside the community")
+    ABROAD = "abroad", _("moved abroad")
+    EDUCATION_FORM = "education_form", _("another form of education")
+    OTHER = "other", _("other reason")
+    PROMOTED = "promoted", _("moved up to the next grade")
+    REPEATS = "repeats", _("repeats the grade")
+    GRADUATED = "graduated", _("graduated")
+
+
 class Enrollment(TimestampedModel):
     """A student's membership of a class for a span of dates; history is never rewritten."""
 
@@ -262,6 +276,10 @@ class Enrollment(TimestampedModel):
     ends_on = models.DateField(_("until"), null=True, blank=True)
     order_in = models.CharField(_("arrival order"), max_length=60, blank=True)
     order_out = models.CharField(_("leaving order"), max_length=60, blank=True)
+    leave_reason = models.CharField(
+        _("reason for leaving"), max_length=16, choices=LeaveReason.choices, blank=True
+    )
+    leave_note = models.CharField(_("note on leaving"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("enrollment")
@@ -271,6 +289,11 @@ class Enrollment(TimestampedModel):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="people_enrollment_dates_ordered",
+            ),
+            # A reason for leaving belongs to an enrollment that has ended.
+            models.CheckConstraint(
+                condition=Q(leave_reason="") | Q(ends_on__isnull=False),
+                name="people_enrollment_reason_needs_end",
             ),
             models.UniqueConstraint(
                 fields=["student", "class_group", "starts_on"], name="people_enrollment_unique"

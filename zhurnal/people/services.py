@@ -123,13 +123,22 @@ def enrollment_create(
 
 
 def enrollment_end(
-    *, actor: User, enrollment: Enrollment, ends_on: dt.date, order_out: str = ""
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    ends_on: dt.date,
+    order_out: str = "",
+    leave_reason: str = "",
+    leave_note: str = "",
 ) -> Enrollment:
+    """End an enrollment on its last day, with the order and (optionally) why."""
     year_writable(enrollment.class_group)
     with transaction.atomic():
         before = snapshot(enrollment)
         enrollment.ends_on = ends_on
         enrollment.order_out = order_out
+        enrollment.leave_reason = leave_reason
+        enrollment.leave_note = leave_note
         enrollment.full_clean()
         enrollment.save()
         audit_record(

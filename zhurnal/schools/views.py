@@ -34,8 +34,16 @@ def school_home(request: HttpRequest, school_id: int) -> HttpResponse:
     school = school_for_user(user, school_id, roles=SCHOOL_OVERVIEW_ROLES)
     overview = school_overview(school=school, today=local_today(school.municipality.time_zone))
     controls_journals = has_school_role(user, school.pk, (Role.DIRECTOR, Role.DEPUTY))
+    moves_students = has_school_role(
+        user, school.pk, (Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY)
+    )
     return render(
         request,
         "schools/school_home.html",
-        {"school": school, "overview": overview, "controls_journals": controls_journals},
+        {
+            "school": school,
+            "overview": overview,
+            "controls_journals": controls_journals,
+            "moves_students": moves_students,
+        },
     )
