@@ -143,10 +143,23 @@ class Command(BaseCommand):
         from config.wsgi import application
 
         _start_task_worker()
+        _schedule_control()
         try:
             serve(application, host=host, port=port, threads=8)
         except KeyboardInterrupt:
             self.stdout.write("stopped")
+
+
+def _schedule_control() -> None:
+    """Queue the recurring control work, and last week's school reports at once so that
+    a deputy director finds one on the first visit."""
+    from zhurnal.control import weekly_tasks
+    from zhurnal.control.management.commands.control_schedule import schedule_all
+    from zhurnal.control.models import Report, ReportKind
+
+    schedule_all()
+    if not Report.objects.filter(kind=ReportKind.WEEKLY_SCHOOL).exists():
+        weekly_tasks.weekly_reports_run.enqueue(reschedule=False)
 
 
 def _start_task_worker() -> None:
