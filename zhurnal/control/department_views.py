@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhurnal.control.charts import Series, bar_chart, line_chart
@@ -52,13 +52,13 @@ from zhurnal.core.timeutil import local_today
 from zhurnal.schools.models import School
 
 SORT_LABELS = {
-    "rank": _lazy("fill level"),
-    "name": _lazy("name"),
-    "classes": _lazy("classes with entries"),
-    "teachers": _lazy("teachers with entries"),
-    "timeliness": _lazy("timeliness"),
-    "attendance": _lazy("attendance"),
-    "last_entry": _lazy("last entry"),
+    "rank": gettext_lazy("fill level"),
+    "name": gettext_lazy("name"),
+    "classes": gettext_lazy("classes with entries"),
+    "teachers": gettext_lazy("teachers with entries"),
+    "timeliness": gettext_lazy("timeliness"),
+    "attendance": gettext_lazy("attendance"),
+    "last_entry": gettext_lazy("last entry"),
 }
 
 
