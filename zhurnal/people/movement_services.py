@@ -109,21 +109,14 @@ def student_transfer_class(
             }
         )
     _check_movement_date(enrollment, on, year)
-    with transaction.atomic():
-        enrollment_end(
-            actor=actor,
-            enrollment=enrollment,
-            ends_on=on - dt.timedelta(days=1),
-            order_out=order,
-            leave_reason=LeaveReason.CLASS_TRANSFER,
-        )
-        return enrollment_create(
-            actor=actor,
-            student=enrollment.student,
-            class_group=target,
-            starts_on=on,
-            order_in=order,
-        )
+    return _move(
+        actor=actor,
+        enrollment=enrollment,
+        target=target,
+        on=on,
+        order=order,
+        reason=LeaveReason.CLASS_TRANSFER,
+    )
 
 
 def student_transfer_school(
@@ -160,13 +153,34 @@ def student_transfer_school(
                 }
             }
         )
+    return _move(
+        actor=actor,
+        enrollment=enrollment,
+        target=target,
+        on=on,
+        order=order,
+        reason=LeaveReason.SCHOOL_TRANSFER,
+    )
+
+
+def _move(
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    target: ClassGroup,
+    on: dt.date,
+    order: str,
+    reason: str,
+) -> Enrollment:
+    """End the enrollment the day before `on` and enroll in `target` from `on`, as one
+    write: the old journals keep what was recorded up to then."""
     with transaction.atomic():
         enrollment_end(
             actor=actor,
             enrollment=enrollment,
             ends_on=on - dt.timedelta(days=1),
             order_out=order,
-            leave_reason=LeaveReason.SCHOOL_TRANSFER,
+            leave_reason=reason,
         )
         return enrollment_create(
             actor=actor,
