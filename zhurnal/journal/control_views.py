@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 
+from zhurnal.core.exports import titled_sheet
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today, school_tz
 from zhurnal.journal.access import JOURNAL_CONTROLLERS
@@ -267,20 +267,12 @@ def corrections_workbook(*, school: School, year: AcademicYear, rows: list[Corre
         (_("Approved by"), 30),
         (_("Decided at"), 17),
     ]
-    sheet.append([_("Register of corrections")])
-    sheet.append([f"{school.name}, {year.name}"])
-    sheet.append([])
-    sheet.append([header for header, _width in headers])
-    sheet["A1"].font = Font(bold=True, size=14)
-    last_column = get_column_letter(len(headers))
-    sheet.merge_cells(f"A1:{last_column}1")
-    sheet.merge_cells(f"A2:{last_column}2")
-    for index, (_header, width) in enumerate(headers, 1):
-        cell = sheet.cell(row=4, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A5"
+    titled_sheet(
+        sheet,
+        title=_("Register of corrections"),
+        subtitle=f"{school.name}, {year.name}",
+        headers=headers,
+    )
     tz = school_tz(school.municipality.time_zone)
 
     def local(moment: dt.datetime | None) -> dt.datetime | None:

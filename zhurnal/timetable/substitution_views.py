@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import io
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -18,9 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 
+from zhurnal.core.exports import titled_sheet, workbook_bytes
 from zhurnal.core.formats import date_ua
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
@@ -288,19 +287,7 @@ def register_workbook(register: Register) -> bytes:
     subtitle = f"{register.school.name}, {span}"
     if register.teacher is not None:
         subtitle += f", {register.teacher.full_name}"
-    sheet.append([title])
-    sheet.append([subtitle])
-    sheet.append([])
-    sheet.append([header for header, _width in headers])
-    sheet["A1"].font = Font(bold=True, size=14)
-    last_column = get_column_letter(len(headers))
-    sheet.merge_cells(f"A1:{last_column}1")
-    sheet.merge_cells(f"A2:{last_column}2")
-    for index, (_header, width) in enumerate(headers, 1):
-        sheet.cell(row=4, column=index).font = Font(bold=True)
-        sheet.cell(row=4, column=index).alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A5"
+    titled_sheet(sheet, title=title, subtitle=subtitle, headers=headers)
     not_held = _("not held")
     for row in register.rows:
         lesson = row.lesson
@@ -321,18 +308,14 @@ def register_workbook(register: Register) -> bytes:
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    totals = workbook.create_sheet(_("Totals")[:31])
-    totals.append([f"{title}: {_('totals')}"])
-    totals.append([subtitle])
-    totals.append([])
-    totals.append([_("Teacher"), _("Lessons missed"), _("Substitutions given")])
-    totals["A1"].font = Font(bold=True, size=14)
-    for index, width in enumerate((36, 16, 16), 1):
-        totals.cell(row=4, column=index).font = Font(bold=True)
-        totals.cell(row=4, column=index).alignment = Alignment(wrap_text=True, vertical="top")
-        totals.column_dimensions[get_column_letter(index)].width = width
-    for total in register.totals:
-        totals.append([total.teacher.full_name, total.missed, total.substituted_given])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    titled_sheet(
+        workbook.create_sheet(_("Totals")[:31]),
+        title=f"{title}: {_('totals')}",
+        subtitle=subtitle,
+        headers=[(_("Teacher"), 36), (_("Lessons missed"), 16), (_("Substitutions given"), 16)],
+        rows=[
+            [total.teacher.full_name, total.missed, total.substituted_given]
+            for total in register.totals
+        ],
+    )
+    return workbook_bytes(workbook)
