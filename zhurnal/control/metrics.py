@@ -233,10 +233,13 @@ class LessonGap:
 # --- the computation ---------------------------------------------------------------------
 
 
-def _taken_place(now: dt.datetime, tz_name: str) -> Q:
-    """Lessons of past days, and today's lessons whose bell has rung."""
+def _taken_place(now: dt.datetime, tz_name: str, lesson: str = "") -> Q:
+    """Lessons of past days, and today's lessons whose bell has rung; `lesson` is the
+    path to the lesson from the queried model ("lesson__" for marks)."""
     local = timezone.localtime(now, school_tz(tz_name))
-    return Q(date__lt=local.date()) | Q(date=local.date(), period__ends_at__lte=local.time())
+    return Q(**{f"{lesson}date__lt": local.date()}) | Q(
+        **{f"{lesson}date": local.date(), f"{lesson}period__ends_at__lte": local.time()}
+    )
 
 
 def _expects_homework(assignment: TeachingAssignment) -> bool:
@@ -270,7 +273,7 @@ def _marks_expected(school: School, assignments: list[TeachingAssignment]) -> di
     return result
 
 
-class _Students:
+class EnrolledStudents:
     """Enrolled students per assignment on a given day: enrollment spans of the classes
     and subgroup memberships, fetched once."""
 
@@ -381,7 +384,7 @@ def _compute(
             lesson__date__lte=until,
             lesson__is_cancelled=False,
         )
-        .filter(_taken_place_marks(now, tz_name))
+        .filter(_taken_place(now, tz_name, "lesson__"))
         .values("assignment_id", "lesson__date")
         .annotate(
             n=Count("id"), late=Count("id", filter=Q(entered_late=True)), last=Max("created_at")
@@ -398,7 +401,7 @@ def _compute(
             cell.last_entry_at = mark_row["last"]
 
     # 3. students and mark density: students × the months of each week that had lessons
-    students = _Students(assignments)
+    students = EnrolledStudents(assignments)
     marks_expected = _marks_expected(school, assignments)
     for assignment_id, monday in sorted(lesson_weeks):
         assignment = by_id[assignment_id]
@@ -460,13 +463,6 @@ def _compute(
                 cell.finals_due += due
                 cell.finals_present += min(given.get((assignment.pk, term_id), 0), due)
     return assignments, dict(cells)
-
-
-def _taken_place_marks(now: dt.datetime, tz_name: str) -> Q:
-    local = timezone.localtime(now, school_tz(tz_name))
-    return Q(lesson__date__lt=local.date()) | Q(
-        lesson__date=local.date(), lesson__period__ends_at__lte=local.time()
-    )
 
 
 def school_fill(

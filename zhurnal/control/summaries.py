@@ -122,7 +122,7 @@ def _school_days(
     until = min(end, _local_today(school, now))
     if until < first or not assignments:
         return []
-    students = metrics._Students(assignments)
+    students = metrics.EnrolledStudents(assignments)
     by_id = {a.pk: a for a in assignments}
     registers = (
         Lesson.objects.filter(
