@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "zhurnal.notifications",
     "zhurnal.api",
     "zhurnal.control",
+    "zhurnal.monitoring",
+    "zhurnal.students",
+    "zhurnal.setup",
+    "zhurnal.home",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +112,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 

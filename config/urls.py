@@ -3,14 +3,17 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("zhurnal.accounts.urls")),
-    path("", include("zhurnal.schools.urls")),
+    path("", include("zhurnal.home.urls")),
+    path("", include("zhurnal.setup.urls")),
     path("", include("zhurnal.people.urls")),
+    path("", include("zhurnal.students.urls")),
     path("", include("zhurnal.timetable.urls")),
     path("", include("zhurnal.journal.urls")),
     path("", include("zhurnal.diary.urls")),
     path("", include("zhurnal.imports.urls")),
     path("", include("zhurnal.notifications.urls")),
     path("", include("zhurnal.control.urls")),
+    path("", include("zhurnal.monitoring.urls")),
     path("api/", include("zhurnal.api.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -28,9 +28,9 @@ from openpyxl import load_workbook
 from conftest import Community
 from tests.privacy.routes import Route, web_routes
 from zhurnal.control.models import Report, ReportStatus, TermMarkCount
-from zhurnal.control.quarterly import quarterly_report_html, quarterly_reports_produce_all
 from zhurnal.control.summaries import summaries_rebuild
 from zhurnal.journal.models import Attendance, AttendanceStatus, Excuse, Mark
+from zhurnal.monitoring.quarterly import quarterly_report_html, quarterly_reports_produce_all
 from zhurnal.people.models import Enrollment, Sex, Student
 from zhurnal.schools.models import ClassGroup
 from zhurnal.timetable.models import Lesson, Period, TeachingAssignment
@@ -257,9 +257,9 @@ def test_department_sees_aggregates_only(community: Community, monkeypatch) -> N
 
     # follow every same-site link of the monitoring pages, downloads included
     start = [
-        reverse("control:department_monitoring"),
-        reverse("control:department_reports"),
-        *[reverse("control:department_school", args=[pk]) for pk in pools["school_id"]],
+        reverse("monitoring:department_monitoring"),
+        reverse("monitoring:department_reports"),
+        *[reverse("monitoring:department_school", args=[pk]) for pk in pools["school_id"]],
     ]
     queue, visited = list(start), set()
     while queue:
@@ -299,6 +299,6 @@ def test_department_sees_aggregates_only(community: Community, monkeypatch) -> N
     # the small group's term marks appear on no page
     for pk in pools["school_id"]:
         body = client.get(
-            reverse("control:department_school", args=[pk]) + "?by=grade_subject"
+            reverse("monitoring:department_school", args=[pk]) + "?by=grade_subject"
         ).content.decode()
         assert f'<th scope="col">{SMALL_GROUP_MARK}</th>' not in body

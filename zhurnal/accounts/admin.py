@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from zhurnal.accounts.models import User
-from zhurnal.core.admin import AuditedModelAdmin
+from zhurnal.audit.admin import AuditedModelAdmin
 
 
 @admin.register(User)

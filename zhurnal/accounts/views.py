@@ -5,37 +5,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhurnal.accounts.forms import LoginForm, PasswordResetByEmailForm
 from zhurnal.accounts.services import user_language_set, user_password_changed
-from zhurnal.people.access import RoleGrant, user_grants
-
-
-def grant_home_url(grant: RoleGrant) -> str:
-    """Each role lands on its own home page."""
-    match grant.role:
-        case "department":
-            return reverse("schools:department_home")
-        case "school_admin":
-            return reverse("schools:setup_home", args=[grant.school_id])
-        case "director" | "deputy" | "medical":
-            return reverse("schools:school_home", args=[grant.school_id])
-        case "teacher":
-            return reverse("timetable:teacher_home")
-        case "class_teacher":
-            return reverse("people:class_home", args=[grant.class_group_id])
-        case "student":
-            return reverse("diary:student_home")
-        case "guardian":
-            return reverse("diary:family_home")
-    raise ValueError(grant.role)
 
 
 class LoginView(auth_views.LoginView):
@@ -49,36 +26,6 @@ class LoginView(auth_views.LoginView):
         self.request.session.pop("active_role", None)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
         return response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Send the user to the home page of their role, or let them choose one."""
-    grants = user_grants(request.user)  # type: ignore[arg-type]
-    request.session["role_count"] = len(grants)
-    active = request.session.get("active_role")
-    for grant in grants:
-        if grant.key == active:
-            return redirect(grant_home_url(grant))
-    if len(grants) == 1:
-        request.session["active_role"] = grants[0].key
-        return redirect(grant_home_url(grants[0]))
-    return render(request, "accounts/choose_role.html", {"grants": grants})
-
-
-@login_required
-def role_choose(request: HttpRequest, key: str) -> HttpResponse:
-    for grant in user_grants(request.user):  # type: ignore[arg-type]
-        if grant.key == key:
-            request.session["active_role"] = key
-            return redirect(grant_home_url(grant))
-    raise Http404(_("Not found"))
-
-
-@login_required
-def role_picker(request: HttpRequest) -> HttpResponse:
-    grants = user_grants(request.user)  # type: ignore[arg-type]
-    return render(request, "accounts/choose_role.html", {"grants": grants})
 
 
 @require_POST
@@ -98,7 +45,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("accounts:home")
+    success_url = reverse_lazy("home:home")
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -33,12 +33,12 @@ from zhurnal.journal.models import Attendance, AttendanceStatus, Mark
 from zhurnal.journal.services import (
     WriteResult,
     attendance_take,
-    ensure_year_open,
     lesson_record,
     lesson_students,
     mark_delete,
     mark_set,
 )
+from zhurnal.schools.services import ensure_year_open
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.selectors import lessons_of_teacher_on
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from zhurnal.accounts.models import User
 from zhurnal.control.models import JournalRemarkStatus
 from zhurnal.control.services import NOTE_MAX, REMARK_TEXT_MAX
-from zhurnal.schools.forms import DATE
+from zhurnal.core.forms import DATE
 
 # The longest custom range: one academic year and a little.
 MAX_RANGE_DAYS = 400

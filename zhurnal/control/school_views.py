@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhurnal.control.corrections.selectors import school_teachers
 from zhurnal.control.metrics import GroupFill, lesson_gaps, school_fill, week_start
 from zhurnal.control.models import JournalRemarkStatus, Report, ReportKind, ReportStatus
 from zhurnal.control.school_forms import (
@@ -55,7 +56,6 @@ from zhurnal.core.formats import date_ua
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today, school_tz
 from zhurnal.journal.access import JOURNAL_CONTROLLERS
-from zhurnal.journal.control_selectors import school_teachers
 from zhurnal.people.access import school_for_user
 from zhurnal.schools.models import School
 from zhurnal.timetable.models import Lesson

@@ -21,7 +21,7 @@ from zhurnal.control.models import JournalRemark, JournalRemarkStatus
 from zhurnal.core.formats import date_ua
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal.access import is_journal_controller
-from zhurnal.journal.services import ensure_year_open
+from zhurnal.schools.services import ensure_year_open
 from zhurnal.timetable.models import Lesson, TeachingAssignment
 
 REMARK_TEXT_MAX = 2000

@@ -1,10 +1,11 @@
 from django.urls import URLPattern, URLResolver
 
-from zhurnal.control import urls_department, urls_school
+from zhurnal.control import school_urls_tmp
+from zhurnal.control.corrections import urls as corrections
 
 app_name = "control"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *urls_school.urlpatterns,
-    *urls_department.urlpatterns,
+    *school_urls_tmp.urlpatterns,
+    *corrections.urlpatterns,
 ]

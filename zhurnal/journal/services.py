@@ -49,7 +49,8 @@ from zhurnal.journal.models import (
 from zhurnal.journal.scales import normalise_value, scale_for
 from zhurnal.notifications.services import journal_event_recorded
 from zhurnal.people.models import Enrollment, Student, SubgroupMember
-from zhurnal.schools.models import AcademicYear, ClassGroup, School, Subject, Term, TermMarkMethod
+from zhurnal.schools.models import ClassGroup, School, Subject, Term, TermMarkMethod
+from zhurnal.schools.services import ensure_year_open
 from zhurnal.timetable.models import Lesson, LessonPlace, TeachingAssignment
 
 UNDATED_KINDS = (
@@ -98,14 +99,6 @@ class WriteResult:
 
 
 # --- checks shared by every write ---------------------------------------------------------
-
-
-def ensure_year_open(year: AcademicYear) -> None:
-    if year.closed_at is not None:
-        raise ValidationError(
-            _("The academic year %(year)s is closed: its journals can only be read.")
-            % {"year": year.name}
-        )
 
 
 def _ensure_writer(actor: User, assignment: TeachingAssignment, lesson: Lesson | None) -> None:

@@ -1,12 +1,13 @@
 from django.urls import URLPattern, URLResolver
 
-from zhurnal.journal import urls_classteacher, urls_control, urls_grid, urls_lesson
+from zhurnal.journal.classteacher import urls as classteacher
+from zhurnal.journal.grid import urls as grid
+from zhurnal.journal.lesson import urls as lesson
 
 app_name = "journal"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *urls_lesson.urlpatterns,
-    *urls_grid.urlpatterns,
-    *urls_control.urlpatterns,
-    *urls_classteacher.urlpatterns,
+    *lesson.urlpatterns,
+    *grid.urlpatterns,
+    *classteacher.urlpatterns,
 ]

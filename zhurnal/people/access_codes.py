@@ -34,8 +34,9 @@ from zhurnal.people.models import (
     StudentGuardian,
 )
 from zhurnal.people.selectors import enrollments_current
-from zhurnal.people.services import guardian_create, guardian_link, year_writable
+from zhurnal.people.services import guardian_create, guardian_link
 from zhurnal.schools.models import ClassGroup
+from zhurnal.schools.services import ensure_year_open
 
 # No 0/O, 1/I/L, so that a code copied from paper is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -130,7 +131,7 @@ def access_codes_issue(
             _("Only the class teacher of %(class)s issues its access codes.")
             % {"class": class_group}
         )
-    year_writable(class_group)
+    ensure_year_open(class_group.year)
     tz_name = _tz_name(class_group)
     today = local_today(tz_name)
     student_ids = list(dict.fromkeys(student.pk for student in students))

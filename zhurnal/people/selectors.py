@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from zhurnal.accounts.models import User
 from zhurnal.core.timeutil import school_tz
 from zhurnal.people.models import (
     AccessCode,
     AccessCodeKind,
     Enrollment,
+    Role,
+    RoleAssignment,
+    StaffMember,
     Student,
     StudentGuardian,
 )
-from zhurnal.schools.models import ClassGroup
+from zhurnal.schools.models import ClassGroup, School
 
 # Ukrainian alphabetical order; code points put Є, І, Ї and Ґ out of place.
 _UK_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
@@ -134,4 +139,40 @@ def class_roster(
                 ),
             )
         )
+    return rows
+
+
+@dataclass
+class StaffRow:
+    staff_id: int
+    user: User
+    position: str
+    qualification: str
+    is_active: bool
+    roles: list[str] = field(default_factory=list)
+    role_labels: list[str] = field(default_factory=list)
+
+
+def staff_with_roles(school: School) -> list[StaffRow]:
+    """The school's staff, each with the roles held at this school (two queries)."""
+    labels = dict(Role.choices)
+    roles: dict[int, list[str]] = defaultdict(list)
+    for user_id, role in (
+        RoleAssignment.objects.filter(school=school).order_by("role").values_list("user_id", "role")
+    ):
+        roles[user_id].append(role)
+    staff = StaffMember.objects.filter(school=school).select_related("user")
+    rows = [
+        StaffRow(
+            staff_id=member.pk,
+            user=member.user,
+            position=member.position,
+            qualification=member.qualification,
+            is_active=member.is_active,
+            roles=roles.get(member.user_id, []),
+            role_labels=[str(labels[role]) for role in roles.get(member.user_id, [])],
+        )
+        for member in staff
+    ]
+    rows.sort(key=lambda row: (row.user.last_name, row.user.first_name))
     return rows

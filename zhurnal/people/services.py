@@ -21,16 +21,10 @@ from zhurnal.people.models import (
     StaffMember,
     Student,
     StudentGuardian,
+    SubgroupMember,
 )
-from zhurnal.schools.models import ClassGroup, Municipality, School
-
-
-def year_writable(class_group: ClassGroup) -> None:
-    if class_group.year.closed_at is not None:
-        raise ValidationError(
-            _("The academic year %(year)s is closed: its data can only be read.")
-            % {"year": class_group.year.name}
-        )
+from zhurnal.schools.models import ClassGroup, Municipality, School, Subgroup
+from zhurnal.schools.services import ensure_year_open
 
 
 def student_create(
@@ -97,7 +91,7 @@ def enrollment_create(
     order_in: str = "",
 ) -> Enrollment:
     """Enroll a student in a class from a date; an open enrollment elsewhere must be ended first."""
-    year_writable(class_group)
+    ensure_year_open(class_group.year)
     with transaction.atomic():
         overlapping = Enrollment.objects.filter(student=student).filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
@@ -132,7 +126,7 @@ def enrollment_end(
     leave_note: str = "",
 ) -> Enrollment:
     """End an enrollment on its last day, with the order and (optionally) why."""
-    year_writable(enrollment.class_group)
+    ensure_year_open(enrollment.class_group.year)
     with transaction.atomic():
         before = snapshot(enrollment)
         enrollment.ends_on = ends_on
@@ -301,3 +295,79 @@ def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
             before=before,
             school_id=school_id,
         )
+
+
+# --- subgroup members -----------------------------------------------------------------
+
+
+def subgroup_members_set(*, actor: User, subgroup: Subgroup, student_ids: Iterable[int]) -> None:
+    """Make exactly these students (enrolled in the class) the members of the group.
+    A student belongs to at most one group of the class for the same subject."""
+    class_group = subgroup.class_group
+    year = class_group.year
+    ensure_year_open(year)
+    wanted = set(student_ids)
+    enrolled = set(
+        Enrollment.objects.filter(class_group=class_group, ends_on__isnull=True).values_list(
+            "student_id", flat=True
+        )
+    )
+    if wanted - enrolled:
+        raise ValidationError(_("Only students enrolled in the class can join its groups."))
+    elsewhere = SubgroupMember.objects.filter(
+        student_id__in=wanted,
+        subgroup__class_group=class_group,
+        subgroup__subject_id=subgroup.subject_id,
+    ).exclude(subgroup=subgroup)
+    clash = elsewhere.select_related("student", "subgroup").first()
+    if clash is not None:
+        raise ValidationError(
+            _("%(student)s is already in the group “%(group)s” for this subject.")
+            % {"student": clash.student.full_name, "group": clash.subgroup.name}
+        )
+    with transaction.atomic():
+        current = set(subgroup.members.values_list("student_id", flat=True))
+        before = {"students": sorted(current)}
+        if current == wanted:
+            return
+        subgroup.members.filter(student_id__in=current - wanted).delete()
+        SubgroupMember.objects.bulk_create(
+            SubgroupMember(subgroup=subgroup, student_id=student_id)
+            for student_id in sorted(wanted - current)
+        )
+        audit_record(
+            actor=actor,
+            action="subgroup.members",
+            obj=subgroup,
+            before=before,
+            after={"students": sorted(wanted)},
+            school_id=year.school_id,
+        )
+
+
+# --- staff roles ----------------------------------------------------------------------
+
+SCHOOL_ROLES = tuple(role for role in Role if role != Role.DEPARTMENT)
+
+
+def staff_roles_set(*, actor: User, staff: StaffMember, roles: Iterable[str]) -> None:
+    """Give a staff member exactly these roles at their school (never the department's)."""
+    wanted = set(roles)
+    if wanted - {str(role) for role in SCHOOL_ROLES}:
+        raise ValidationError(_("Choose roles of this school only."))
+    assignments = list(RoleAssignment.objects.filter(user_id=staff.user_id, school=staff.school))
+    if (
+        staff.user_id == actor.pk
+        and Role.SCHOOL_ADMIN not in wanted
+        and any(a.role == Role.SCHOOL_ADMIN for a in assignments)
+    ):
+        raise ValidationError(
+            _("You cannot take the school administrator role from yourself; ask the director.")
+        )
+    with transaction.atomic():
+        for assignment in assignments:
+            if assignment.role not in wanted:
+                role_revoke(actor=actor, assignment=assignment)
+        held = {assignment.role for assignment in assignments}
+        for role in sorted(wanted - held):
+            role_assign(actor=actor, user=staff.user, role=role, school=staff.school)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from zhurnal.people import urls_movement, urls_record, views
+from zhurnal.people import views
 
 app_name = "people"
 
@@ -9,6 +9,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("class/<int:class_group_id>/codes/", views.codes_issue, name="codes_issue"),
     path("register/", views.register, name="register"),
     path("family/add-child/", views.add_child, name="add_child"),
-    *urls_movement.urlpatterns,
-    *urls_record.urlpatterns,
 ]

@@ -256,7 +256,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 _("Your login %(username)s is ready. Keep your password to yourself.")
                 % {"username": user.username},
             )
-            return redirect("accounts:home")
+            return redirect("home:home")
     return render(request, "people/register.html", context)
 
 
@@ -288,7 +288,7 @@ def add_child(request: AuthedRequest) -> HttpResponse:
                     request,
                     _("%(student)s is now linked to your login.") % {"student": student.full_name},
                 )
-                return redirect("accounts:home")
+                return redirect("home:home")
     children = (
         StudentGuardian.objects.filter(guardian__user=user)
         .select_related("student")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from zhurnal.core.admin import AuditedModelAdmin
+from zhurnal.audit.admin import AuditedModelAdmin
 from zhurnal.schools.models import (
     AcademicYear,
     ClassGroup,

@@ -20,8 +20,6 @@ from django.utils.translation import gettext as _
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.formats import date_ua
-from zhurnal.people.models import Enrollment, Role, RoleAssignment, StaffMember, SubgroupMember
-from zhurnal.people.services import role_assign, role_revoke
 from zhurnal.schools.curriculum_templates import curriculum_for_grade, is_physical_education
 from zhurnal.schools.models import (
     AcademicYear,
@@ -42,8 +40,8 @@ YEAR_NAME = re.compile(r"^(\d{4})/(\d{4})$")
 # --- shared helpers -------------------------------------------------------------------
 
 
-def year_open(year: AcademicYear) -> None:
-    """Refuse any write to a closed academic year."""
+def ensure_year_open(year: AcademicYear) -> None:
+    """Refuse any write to a closed academic year: the one closed-year rule of every service."""
     if year.closed_at is not None:
         raise ValidationError(
             _("The academic year %(year)s is closed: its data can only be read.")
@@ -144,7 +142,7 @@ def year_create(
 def year_update(
     *, actor: User, year: AcademicYear, name: str, starts_on: dt.date, ends_on: dt.date
 ) -> AcademicYear:
-    year_open(year)
+    ensure_year_open(year)
     name = name.strip()
     _check_year(school=year.school, name=name, starts_on=starts_on, ends_on=ends_on, year=year)
     with transaction.atomic():
@@ -338,7 +336,7 @@ def term_create(
     grade_to: int = 11,
 ) -> Term:
     """Add a term (semester, quarter, half-year) for a range of grades."""
-    year_open(year)
+    ensure_year_open(year)
     _check_term(
         year=year,
         kind=kind,
@@ -376,7 +374,7 @@ def term_update(
     grade_to: int,
 ) -> Term:
     year = term.year
-    year_open(year)
+    ensure_year_open(year)
     _check_term(
         year=year,
         kind=kind,
@@ -403,7 +401,7 @@ def term_update(
 
 
 def term_delete(*, actor: User, term: Term) -> None:
-    year_open(term.year)
+    ensure_year_open(term.year)
     with transaction.atomic():
         delete_audited(
             actor=actor, instance=term, action="term.delete", school_id=term.year.school_id
@@ -422,7 +420,7 @@ def holiday_create(
     *, actor: User, year: AcademicYear, name: str, starts_on: dt.date, ends_on: dt.date
 ) -> Holiday:
     """Add holidays or another span without lessons (inclusive dates)."""
-    year_open(year)
+    ensure_year_open(year)
     _check_holiday(year, starts_on, ends_on)
     with transaction.atomic():
         holiday = Holiday(year=year, name=name.strip(), starts_on=starts_on, ends_on=ends_on)
@@ -436,7 +434,7 @@ def holiday_update(
     *, actor: User, holiday: Holiday, name: str, starts_on: dt.date, ends_on: dt.date
 ) -> Holiday:
     year = holiday.year
-    year_open(year)
+    ensure_year_open(year)
     _check_holiday(year, starts_on, ends_on)
     with transaction.atomic():
         before = snapshot(holiday)
@@ -452,7 +450,7 @@ def holiday_update(
 
 
 def holiday_delete(*, actor: User, holiday: Holiday) -> None:
-    year_open(holiday.year)
+    ensure_year_open(holiday.year)
     with transaction.atomic():
         delete_audited(
             actor=actor, instance=holiday, action="holiday.delete", school_id=holiday.year.school_id
@@ -488,9 +486,7 @@ def _check_class(
         }
     if (
         class_teacher is not None
-        and not StaffMember.objects.filter(
-            user=class_teacher, school_id=year.school_id, is_active=True
-        ).exists()
+        and not class_teacher.staff_posts.filter(school_id=year.school_id, is_active=True).exists()
     ):
         errors["class_teacher"] = _("The class teacher must work at this school.")
     if errors:
@@ -506,7 +502,7 @@ def class_group_create(
     class_teacher: User | None = None,
 ) -> ClassGroup:
     """Create a class such as 5-А, with its class teacher chosen from the school's staff."""
-    year_open(year)
+    ensure_year_open(year)
     letter = letter.strip().upper()
     _check_class(year=year, grade=grade, letter=letter, class_teacher=class_teacher)
     with transaction.atomic():
@@ -526,7 +522,7 @@ def class_group_update(
     class_teacher: User | None = None,
 ) -> ClassGroup:
     year = class_group.year
-    year_open(year)
+    ensure_year_open(year)
     letter = letter.strip().upper()
     _check_class(
         year=year, grade=grade, letter=letter, class_teacher=class_teacher, class_group=class_group
@@ -550,7 +546,7 @@ def subgroup_create(
 ) -> Subgroup:
     """Create a group of a class for one subject (поділ на групи)."""
     year = class_group.year
-    year_open(year)
+    ensure_year_open(year)
     name = name.strip()
     if subject.school_id != year.school_id:
         raise ValidationError({"subject": _("Choose a subject of this school.")})
@@ -568,55 +564,10 @@ def subgroup_create(
 
 def subgroup_delete(*, actor: User, subgroup: Subgroup) -> None:
     year = subgroup.class_group.year
-    year_open(year)
+    ensure_year_open(year)
     with transaction.atomic():
         delete_audited(
             actor=actor, instance=subgroup, action="subgroup.delete", school_id=year.school_id
-        )
-
-
-def subgroup_members_set(*, actor: User, subgroup: Subgroup, student_ids: Iterable[int]) -> None:
-    """Make exactly these students (enrolled in the class) the members of the group.
-    A student belongs to at most one group of the class for the same subject."""
-    class_group = subgroup.class_group
-    year = class_group.year
-    year_open(year)
-    wanted = set(student_ids)
-    enrolled = set(
-        Enrollment.objects.filter(class_group=class_group, ends_on__isnull=True).values_list(
-            "student_id", flat=True
-        )
-    )
-    if wanted - enrolled:
-        raise ValidationError(_("Only students enrolled in the class can join its groups."))
-    elsewhere = SubgroupMember.objects.filter(
-        student_id__in=wanted,
-        subgroup__class_group=class_group,
-        subgroup__subject_id=subgroup.subject_id,
-    ).exclude(subgroup=subgroup)
-    clash = elsewhere.select_related("student", "subgroup").first()
-    if clash is not None:
-        raise ValidationError(
-            _("%(student)s is already in the group “%(group)s” for this subject.")
-            % {"student": clash.student.full_name, "group": clash.subgroup.name}
-        )
-    with transaction.atomic():
-        current = set(subgroup.members.values_list("student_id", flat=True))
-        before = {"students": sorted(current)}
-        if current == wanted:
-            return
-        subgroup.members.filter(student_id__in=current - wanted).delete()
-        SubgroupMember.objects.bulk_create(
-            SubgroupMember(subgroup=subgroup, student_id=student_id)
-            for student_id in sorted(wanted - current)
-        )
-        audit_record(
-            actor=actor,
-            action="subgroup.members",
-            obj=subgroup,
-            before=before,
-            after={"students": sorted(wanted)},
-            school_id=year.school_id,
         )
 
 
@@ -695,7 +646,7 @@ def curriculum_set(
 ) -> CurriculumEntry | None:
     """Set the weekly hours of a subject in a grade; no hours removes it from the plan.
     An unchanged value writes nothing."""
-    year_open(year)
+    ensure_year_open(year)
     school = year.school
     if subject.school_id != school.pk:
         raise ValidationError(_("Choose a subject of this school."))
@@ -758,7 +709,7 @@ def curriculum_save(
 ) -> int:
     """Save a whole grid of (grade, subject, hours, split) at once; all or nothing.
     Returns the number of changed cells."""
-    year_open(year)
+    ensure_year_open(year)
     existing = {
         (entry.grade, entry.subject_id): entry
         for entry in CurriculumEntry.objects.filter(year=year)
@@ -790,7 +741,7 @@ def curriculum_save(
 def curriculum_fill_typical(*, actor: User, year: AcademicYear) -> int:
     """Create the subjects and curriculum rows of the typical programme for the school's
     grades. Existing subjects and rows are kept as they are. Returns the rows created."""
-    year_open(year)
+    ensure_year_open(year)
     school = year.school
     subjects = {subject.name: subject for subject in Subject.objects.filter(school=school)}
     present = set(CurriculumEntry.objects.filter(year=year).values_list("grade", "subject_id"))
@@ -819,31 +770,3 @@ def curriculum_fill_typical(*, actor: User, year: AcademicYear) -> int:
                 )
                 created += 1
     return created
-
-
-# --- staff roles ----------------------------------------------------------------------
-
-SCHOOL_ROLES = tuple(role for role in Role if role != Role.DEPARTMENT)
-
-
-def staff_roles_set(*, actor: User, staff: StaffMember, roles: Iterable[str]) -> None:
-    """Give a staff member exactly these roles at their school (never the department's)."""
-    wanted = set(roles)
-    if wanted - {str(role) for role in SCHOOL_ROLES}:
-        raise ValidationError(_("Choose roles of this school only."))
-    assignments = list(RoleAssignment.objects.filter(user_id=staff.user_id, school=staff.school))
-    if (
-        staff.user_id == actor.pk
-        and Role.SCHOOL_ADMIN not in wanted
-        and any(a.role == Role.SCHOOL_ADMIN for a in assignments)
-    ):
-        raise ValidationError(
-            _("You cannot take the school administrator role from yourself; ask the director.")
-        )
-    with transaction.atomic():
-        for assignment in assignments:
-            if assignment.role not in wanted:
-                role_revoke(actor=actor, assignment=assignment)
-        held = {assignment.role for assignment in assignments}
-        for role in sorted(wanted - held):
-            role_assign(actor=actor, user=staff.user, role=role, school=staff.school)

@@ -21,7 +21,7 @@ from zhurnal.core.formats import date_ua
 from zhurnal.people.access import has_school_role
 from zhurnal.people.models import Role, RoleAssignment, StaffMember
 from zhurnal.schools.models import AcademicYear, ClassGroup, Subgroup, Subject
-from zhurnal.schools.services import dates_inside_year, save_audited, year_open
+from zhurnal.schools.services import dates_inside_year, ensure_year_open, save_audited
 from zhurnal.timetable.models import (
     Lesson,
     Period,
@@ -92,7 +92,7 @@ def assignment_create(
     subgroup: Subgroup | None = None,
 ) -> TeachingAssignment:
     """Assign a teacher to teach a subject to a class or one of its groups."""
-    year_open(year)
+    ensure_year_open(year)
     _check_assignment(
         year=year,
         teacher=teacher,
@@ -127,7 +127,7 @@ def assignment_update(
     subgroup: Subgroup | None = None,
 ) -> TeachingAssignment:
     year = assignment.year
-    year_open(year)
+    ensure_year_open(year)
     _check_assignment(
         year=year,
         teacher=teacher,
@@ -153,7 +153,7 @@ def assignment_update(
 
 
 def assignment_delete(*, actor: User, assignment: TeachingAssignment) -> None:
-    year_open(assignment.year)
+    ensure_year_open(assignment.year)
     with transaction.atomic():
         delete_audited(
             actor=actor,
@@ -206,7 +206,7 @@ def period_create(
     *, actor: User, year: AcademicYear, number: int, starts_at: dt.time, ends_at: dt.time
 ) -> Period:
     """Add a line to the bell schedule; lessons may not overlap and follow their numbers."""
-    year_open(year)
+    ensure_year_open(year)
     _check_period(year=year, number=number, starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
         period = Period(year=year, number=number, starts_at=starts_at, ends_at=ends_at)
@@ -218,7 +218,7 @@ def period_update(
     *, actor: User, period: Period, number: int, starts_at: dt.time, ends_at: dt.time
 ) -> Period:
     year = period.year
-    year_open(year)
+    ensure_year_open(year)
     _check_period(year=year, number=number, starts_at=starts_at, ends_at=ends_at, period=period)
     with transaction.atomic():
         before = snapshot(period)
@@ -234,7 +234,7 @@ def period_update(
 
 
 def period_delete(*, actor: User, period: Period) -> None:
-    year_open(period.year)
+    ensure_year_open(period.year)
     with transaction.atomic():
         delete_audited(
             actor=actor, instance=period, action="period.delete", school_id=period.year.school_id
@@ -274,7 +274,7 @@ def timetable_create(
     *, actor: User, year: AcademicYear, name: str, valid_from: dt.date, valid_to: dt.date
 ) -> Timetable:
     """Create a weekly timetable valid for a span of dates (spans do not overlap)."""
-    year_open(year)
+    ensure_year_open(year)
     _check_timetable(year=year, valid_from=valid_from, valid_to=valid_to)
     with transaction.atomic():
         timetable = Timetable(
@@ -290,7 +290,7 @@ def timetable_update(
     *, actor: User, timetable: Timetable, name: str, valid_from: dt.date, valid_to: dt.date
 ) -> Timetable:
     year = timetable.year
-    year_open(year)
+    ensure_year_open(year)
     _check_timetable(year=year, valid_from=valid_from, valid_to=valid_to, timetable=timetable)
     with transaction.atomic():
         before = snapshot(timetable)
@@ -310,7 +310,7 @@ def timetable_update(
 
 
 def timetable_delete(*, actor: User, timetable: Timetable) -> None:
-    year_open(timetable.year)
+    ensure_year_open(timetable.year)
     with transaction.atomic():
         delete_audited(
             actor=actor,
@@ -335,7 +335,7 @@ def timetable_entry_create(
     while different groups of the class may share a slot.
     """
     year = timetable.year
-    year_open(year)
+    ensure_year_open(year)
     errors: dict[str, str] = {}
     if weekday not in Weekday.values:
         errors["weekday"] = _("Choose a day of the week.")
@@ -378,7 +378,7 @@ def timetable_entry_create(
 
 def timetable_entry_delete(*, actor: User, entry: TimetableEntry) -> None:
     year = entry.timetable.year
-    year_open(year)
+    ensure_year_open(year)
     with transaction.atomic():
         delete_audited(
             actor=actor, instance=entry, action="timetable_entry.delete", school_id=year.school_id
@@ -394,7 +394,7 @@ def lessons_materialise(*, actor: User, year: AcademicYear, start: dt.date, end:
     Weekends and holidays are skipped; lessons that already exist are kept as they are,
     so running it again creates nothing new. Returns the number of lessons created.
     """
-    year_open(year)
+    ensure_year_open(year)
     if end < start:
         raise ValidationError({"end": _("The end cannot come before the start.")})
     timetables = list(
@@ -461,7 +461,7 @@ def _lesson_controller(actor: User, lesson: Lesson) -> None:
         raise PermissionDenied(
             _("Only the school's deputy director or director may arrange substitutions.")
         )
-    year_open(lesson.assignment.year)
+    ensure_year_open(lesson.assignment.year)
 
 
 def _works_as_teacher(user: User, school_id: int) -> bool:

@@ -283,7 +283,7 @@ def test_student_registers_with_code_and_is_logged_in(
     response = register(client, code.lower(), username=suggested)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:home")
+    assert response["Location"] == reverse("home:home")
     pupil.refresh_from_db()
     user = pupil.user
     assert user is not None

@@ -154,8 +154,8 @@ def _schedule_control() -> None:
     """Queue the recurring control work, and last week's school reports at once so that
     a deputy director finds one on the first visit."""
     from zhurnal.control import weekly_tasks
-    from zhurnal.control.management.commands.control_schedule import schedule_all
     from zhurnal.control.models import Report, ReportKind
+    from zhurnal.monitoring.management.commands.control_schedule import schedule_all
 
     schedule_all()
     if not Report.objects.filter(kind=ReportKind.WEEKLY_SCHOOL).exists():

@@ -1,0 +1,109 @@
+"""Reads for the department's and the school's overview pages.
+
+Every function here runs a fixed number of queries, whatever the size of the school.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from zhurnal.people.selectors import StaffRow, staff_with_roles
+from zhurnal.schools.models import (
+    AcademicYear,
+    ClassGroup,
+    School,
+    Term,
+)
+from zhurnal.schools.selectors import classes_with_counts, current_enrollment_q, current_year
+
+# --- the department -------------------------------------------------------------------
+
+
+@dataclass
+class SchoolFigures:
+    """Aggregates of one school (or, for the totals row, of all of them); no person named."""
+
+    school: School | None
+    year_name: str = ""
+    classes: int = 0
+    students: int = 0
+    staff: int = 0
+    assignments: int = 0
+
+
+def department_figures(
+    *, schools: list[School], today: dt.date
+) -> tuple[list[SchoolFigures], SchoolFigures]:
+    """Per school of the municipality: classes, students enrolled now, active staff and
+    teaching assignments in its current year; plus the totals."""
+    school_ids = [school.pk for school in schools]
+    chosen: dict[int, AcademicYear] = {}
+    for year in AcademicYear.objects.filter(school_id__in=school_ids).order_by("-starts_on"):
+        held = chosen.get(year.school_id)
+        if held is None or (
+            year.starts_on <= today <= year.ends_on and not held.starts_on <= today <= held.ends_on
+        ):
+            chosen[year.school_id] = year
+    year_ids = [year.pk for year in chosen.values()]
+    classes: dict[int, tuple[int, int]] = {
+        row["year_id"]: (row["classes"], row["students"])
+        for row in ClassGroup.objects.filter(year_id__in=year_ids)
+        .values("year_id")
+        .annotate(
+            classes=Count("id", distinct=True),
+            students=Count(
+                "enrollments__student", filter=current_enrollment_q(today), distinct=True
+            ),
+        )
+    }
+    assignments = dict(
+        AcademicYear.objects.filter(pk__in=year_ids)
+        .annotate(n=Count("assignments"))
+        .values_list("pk", "n")
+    )
+    staff = dict(
+        School.objects.filter(pk__in=school_ids)
+        .annotate(n=Count("staff", filter=Q(staff__is_active=True)))
+        .values_list("pk", "n")
+    )
+    rows: list[SchoolFigures] = []
+    totals = SchoolFigures(school=None)
+    for school in schools:
+        school_year = chosen.get(school.pk)
+        class_count, student_count = classes.get(school_year.pk, (0, 0)) if school_year else (0, 0)
+        row = SchoolFigures(
+            school=school,
+            year_name=school_year.name if school_year else "",
+            classes=class_count,
+            students=student_count,
+            staff=staff.get(school.pk, 0),
+            assignments=assignments.get(school_year.pk, 0) if school_year else 0,
+        )
+        rows.append(row)
+        totals.classes += row.classes
+        totals.students += row.students
+        totals.staff += row.staff
+        totals.assignments += row.assignments
+    return rows, totals
+
+
+@dataclass
+class SchoolOverview:
+    year: AcademicYear | None
+    terms: list[Term]
+    classes: list[ClassGroup]
+    staff: list[StaffRow]
+
+
+def school_overview(*, school: School, today: dt.date) -> SchoolOverview:
+    """The current year with its terms and classes, and the staff with their roles."""
+    year = current_year(school, today)
+    terms: list[Term] = []
+    classes: list[ClassGroup] = []
+    if year is not None:
+        terms = list(year.terms.order_by("grade_from", "starts_on"))
+        classes = list(classes_with_counts(year, today))
+    return SchoolOverview(year=year, terms=terms, classes=classes, staff=staff_with_roles(school))

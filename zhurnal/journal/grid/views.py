@@ -1,0 +1,387 @@
+"""The journal grid of a teaching assignment for a term, its keyboard cell endpoint and
+the column form that does the same without JavaScript."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from zhurnal.core.http import AuthedRequest
+from zhurnal.core.timeutil import local_today
+from zhurnal.journal.access import assignment_for_user
+from zhurnal.journal.grid.forms import cell_save, student_of, target_from
+from zhurnal.journal.grid.selectors import (
+    LATE_TEXT,
+    GridCell,
+    GridColumn,
+    GridMark,
+    GridRow,
+    default_term,
+    journal_grid,
+    terms_for,
+)
+from zhurnal.journal.models import MarkKind
+from zhurnal.journal.scales import ABSENT
+from zhurnal.schools.models import Term
+from zhurnal.timetable.models import TeachingAssignment
+
+PENDING_MARK = "◷"
+_STAND_IN = 987654321  # a lesson id no school reaches, replaced in the reversed URL
+
+
+def _chosen_term(request: AuthedRequest, assignment: TeachingAssignment, terms: list[Term]) -> Term:
+    """The term asked for (`?term=<id>`, one of the class's terms, else 404), by default the
+    term containing today, else the year's latest."""
+    raw = request.GET.get("term", "")
+    if raw:
+        term = next((t for t in terms if str(t.pk) == raw), None)
+    else:
+        term = default_term(terms, local_today(assignment.year.school.municipality.time_zone))
+    if term is None:
+        raise Http404(_("Not found"))
+    return term
+
+
+def _grid_url(assignment: TeachingAssignment, term: Term) -> str:
+    return f"{reverse('journal:grid', args=[assignment.pk])}?{urlencode({'term': term.pk})}"
+
+
+def _cells_html(cells: list[GridCell], words: dict[str, str]) -> SafeString:
+    """The <td>s of one grid row. Built here rather than in the template: a term of a big
+    class has thousands of cells, and the template engine needs ~0.1 ms for each."""
+    esc = html.escape
+    out_cell = f'<td class="out" title="{esc(words["out_title"])}">'
+    waiting = esc(words["pending_title"])
+    pending_mark = (
+        f' <span class="pmark" title="{waiting}"><span aria-hidden="true">{PENDING_MARK}</span>'
+        f'<span class="visually-hidden">{waiting}</span></span>'
+    )
+    absent_plain = f'<span class="v">{esc(words["absent"])}</span>'
+    absent_excused = (
+        f'<span class="v exc" title="{esc(words["excused_title"])}">{esc(words["absent"])}</span>'
+    )
+    late_text = esc(words["late"])
+    blank_editable = '<td data-v=""><span class="v"></span></td>'
+    blank_readonly = '<td><span class="v"></span></td>'
+    parts: list[str] = []
+    add = parts.append
+    for cell in cells:
+        if cell.blank:  # most of the grid: one string each, without escaping anything
+            add(blank_editable if cell.editable else blank_readonly)
+            continue
+        if not cell.enrolled:
+            add(out_cell)
+        elif cell.editable:
+            extra = ' class="pend"' if cell.pending else ""
+            if cell.requested_by:
+                on = cell.requested_on.isoformat() if cell.requested_on else ""
+                extra += f' data-ro="{on}" data-rb="{esc(cell.requested_by)}"'
+            add(f'<td data-v="{esc(cell.value)}"{extra}>')
+        else:
+            add('<td class="pend">' if cell.pending else "<td>")
+        marks = cell.marks
+        if cell.absent:
+            add(absent_excused if cell.excused else absent_plain)
+        elif len(marks) > 1:
+            add('<span class="v">')
+            add(" ".join(_mark_html(mark) for mark in marks))
+            add("</span>")
+        else:
+            add(f'<span class="v">{esc(cell.value)}</span>')
+            if marks:
+                add(_mark_html(marks[0], with_value=False))
+        if cell.late:
+            minutes = cell.late_minutes if cell.late_minutes is not None else "?"
+            title = words["late_title"] % {"minutes": minutes}
+            add(f' <abbr class="late" title="{esc(title)}">{late_text}</abbr>')
+        if cell.hint:
+            note = (
+                f' <span class="hint-note">{esc(cell.hint_note)}</span>' if cell.hint_note else ""
+            )
+            hint_title = esc(cell.hint_title)
+            add(f' <small class="hint" title="{hint_title}">{esc(cell.hint)}{note}</small>')
+        if cell.pending:
+            add(pending_mark)
+        add("</td>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def _header_html(
+    columns: list[GridColumn], *, term: Term, column_url: str, editable: bool
+) -> SafeString:
+    """The column headers: a lesson's date links to the lesson page, with its topic as the
+    title; for the teacher every column also links to its no-JS column form (✎)."""
+    esc = html.escape
+    edit = esc(_("Edit this column"))
+    # One reverse for a hundred lessons: the lesson page's URL with a stand-in id.
+    lesson_url = reverse("journal:lesson", args=[_STAND_IN])
+    parts: list[str] = []
+    for column in columns:
+        label = esc(column.header)
+        link = ""
+        if editable:
+            href = esc(f"{column_url}?{urlencode({'term': term.pk, 'column': column.key})}")
+            link = (
+                f'<a class="col-edit" href="{href}" title="{edit}" aria-label="{edit}: {label}">'
+                "✎</a>"
+            )
+        if column.lesson_id is not None:
+            parts.append(
+                f'<th scope="col" class="d" data-lesson="{column.lesson_id}" '
+                f'data-label="{label}" title="{esc(column.title)}">'
+                f'<a href="{lesson_url.replace(str(_STAND_IN), str(column.lesson_id))}">'
+                f"{label}</a>{link}</th>"
+            )
+        else:
+            theme = f' data-theme="{column.theme_number}"' if column.theme_number else ""
+            parts.append(
+                f'<th scope="col" class="u u-{column.kind}" data-kind="{column.kind}"{theme} '
+                f'data-label="{label}" title="{esc(column.title)}">{label}{link}</th>'
+            )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def _mark_html(mark: GridMark, *, with_value: bool = True) -> str:
+    text = html.escape(mark.value) if with_value else ""
+    if mark.kind_mark:
+        text += f'<sup title="{html.escape(mark.kind_label)}">{html.escape(mark.kind_mark)}</sup>'
+    if mark.comment:
+        text += f'<span class="cm" title="{html.escape(mark.comment)}">*</span>'
+    return text
+
+
+def _cell_words() -> dict[str, str]:
+    return {
+        "absent": ABSENT,
+        "late": LATE_TEXT,
+        "pending_mark": PENDING_MARK,
+        "out_title": _("Not in the class or group on this date"),
+        "excused_title": _("excused absence"),
+        "pending_title": _("waiting for approval"),
+        "late_title": _("late, %(minutes)s min"),
+    }
+
+
+@login_required
+def grid(request: AuthedRequest, assignment_id: int) -> HttpResponse:
+    """The journal page: students down, the term's lessons across, then the undated columns.
+    Editing controls only for the assignment's teacher while the year is open."""
+    assignment = assignment_for_user(request.user, assignment_id)
+    terms = terms_for(assignment)
+    if not terms:
+        return render(request, "journal/grid_no_terms.html", {"assignment": assignment})
+    term = _chosen_term(request, assignment, terms)
+    can_write = assignment.teacher_id == request.user.pk
+    journal = journal_grid(assignment, term, terms=terms, can_write=can_write)
+    editable = can_write and not journal.closed
+    words = _cell_words()
+    rows = [(row, _cells_html(row.cells, words)) for row in journal.rows]
+    strings = {
+        "reason": _("Reason for the change"),
+        "requestedOn": _("Date of the request"),
+        "requestedBy": _("Who asked"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "pending": _("waiting for approval"),
+        "failed": _("Could not save: check the connection, then press Enter again."),
+        "subject": str(assignment.subject),
+        "pendingMark": PENDING_MARK,
+    }
+    return render(
+        request,
+        "journal/grid.html",
+        {
+            "grid": journal,
+            "assignment": assignment,
+            "editable": editable,
+            "can_write": can_write,
+            "strings": strings,
+            "headers": _header_html(
+                journal.columns,
+                term=term,
+                column_url=reverse("journal:grid_column", args=[assignment.pk]),
+                editable=editable,
+            ),
+            "rows": rows,
+            **words,
+        },
+    )
+
+
+@login_required
+@require_POST
+def grid_cell(request: AuthedRequest, assignment_id: int) -> JsonResponse:
+    """Save one cell typed in the grid. Form-encoded POST: `student`, then `lesson=<id>` or
+    `kind` (thematic, term, corrected, annual, state_exam) with `term` and, for thematic,
+    `theme`; `value`; optional `reason`, `requested_on`, `requested_by`. Answers JSON
+    {ok, value, message, pending, need_reason, need_request} with status 200; a student
+    outside the class, an unknown column or a user who may not write here get 404."""
+    assignment = assignment_for_user(request.user, assignment_id, write=True)
+    student = student_of(assignment, request.POST.get("student"))
+    target = target_from(assignment, request.POST)
+    try:
+        outcome = cell_save(
+            actor=request.user,
+            assignment=assignment,
+            student=student,
+            target=target,
+            value=request.POST.get("value", ""),
+            reason=request.POST.get("reason", ""),
+            requested_on=request.POST.get("requested_on", ""),
+            requested_by=request.POST.get("requested_by", ""),
+        )
+    except PermissionDenied:
+        raise Http404(_("Not found")) from None
+    # A refused value is an answer, not an error of the request: 200, so that every typo
+    # does not land in the warning log.
+    return JsonResponse(asdict(outcome))
+
+
+def _column_of(columns: list[GridColumn], key: str) -> int:
+    for index, column in enumerate(columns):
+        if column.key == key:
+            return index
+    raise Http404(_("Not found"))
+
+
+@login_required
+def grid_column(request: AuthedRequest, assignment_id: int) -> HttpResponse:
+    """One column of the grid as a plain form: every student's value at once, without
+    JavaScript. Valid entries are saved, refused ones are shown with their message."""
+    assignment = assignment_for_user(request.user, assignment_id, write=True)
+    terms = terms_for(assignment)
+    term = _chosen_term(request, assignment, terms)
+    journal = journal_grid(assignment, term, terms=terms, can_write=True)
+    index = _column_of(journal.columns, request.GET.get("column", ""))
+    column = journal.columns[index]
+    back = _grid_url(assignment, term)
+    if journal.closed:
+        messages.error(
+            request,
+            _("The academic year %(year)s is closed: its data can only be read.")
+            % {"year": assignment.year.name},
+        )
+        return redirect(back)
+    errors: dict[int, str] = {}
+    typed: dict[int, dict[str, str]] = {}
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["term"] = str(term.pk)
+        if column.lesson_id is not None:
+            data["lesson"] = str(column.lesson_id)
+        else:
+            data["kind"] = column.kind
+            data["theme"] = str(column.theme_number or "")
+        target = target_from(assignment, data, term=term, terms=terms)
+        reason = request.POST.get("reason", "")
+        saved = pending = 0
+        for row in journal.rows:
+            cell = row.cells[index]
+            sid = row.student.pk
+            if not cell.editable:
+                continue
+            entry = {
+                "value": request.POST.get(f"value-{sid}", cell.value),
+                "requested_on": request.POST.get(f"requested_on-{sid}", ""),
+                "requested_by": request.POST.get(f"requested_by-{sid}", ""),
+            }
+            typed[sid] = entry
+            unchanged = " ".join(entry["value"].split()) == cell.value
+            if unchanged and not _request_changed(cell, entry):
+                continue
+            try:
+                outcome = cell_save(
+                    actor=request.user,
+                    assignment=assignment,
+                    student=row.student,
+                    target=target,
+                    value=entry["value"],
+                    reason=reason,
+                    requested_on=entry["requested_on"],
+                    requested_by=entry["requested_by"],
+                )
+            except PermissionDenied:
+                raise Http404(_("Not found")) from None
+            if outcome.ok:
+                saved += 1
+                pending += outcome.pending
+            else:
+                errors[sid] = outcome.message
+        if pending:
+            messages.warning(
+                request,
+                ngettext(
+                    "The term is locked: %(count)s change waits for the deputy director's "
+                    "approval.",
+                    "The term is locked: %(count)s changes wait for the deputy director's "
+                    "approval.",
+                    pending,
+                )
+                % {"count": pending},
+            )
+        if not errors:
+            if saved:
+                messages.success(request, _("The column is saved."))
+            return redirect(back)
+        if saved:
+            messages.success(
+                request, _("Saved: %(count)s. Correct the entries marked below.") % {"count": saved}
+            )
+        journal = journal_grid(assignment, term, terms=terms, can_write=True)
+        index = _column_of(journal.columns, column.key)
+    return render(
+        request,
+        "journal/grid_column.html",
+        {
+            "assignment": assignment,
+            "grid": journal,
+            "column": column,
+            "rows": _column_rows(journal.rows, index, typed, errors),
+            "back": back,
+            "is_corrected": column.kind == MarkKind.CORRECTED,
+            **_cell_words(),
+        },
+    )
+
+
+def _request_changed(cell: GridCell, entry: dict[str, str]) -> bool:
+    on, by = entry["requested_on"].strip(), entry["requested_by"].strip()
+    if not on and not by:
+        return False
+    current_on = cell.requested_on.isoformat() if cell.requested_on else ""
+    return on != current_on or by != cell.requested_by
+
+
+def _column_rows(
+    rows: list[GridRow], index: int, typed: dict[int, dict[str, str]], errors: dict[int, str]
+) -> list[dict[str, object]]:
+    result: list[dict[str, object]] = []
+    for row in rows:
+        cell = row.cells[index]
+        sid = row.student.pk
+        entry = typed.get(sid, {}) if sid in errors else {}
+        result.append(
+            {
+                "row": row,
+                "cell": cell,
+                "value": entry.get("value", cell.value),
+                "requested_on": entry.get(
+                    "requested_on", cell.requested_on.isoformat() if cell.requested_on else ""
+                ),
+                "requested_by": entry.get("requested_by", cell.requested_by),
+                "error": errors.get(sid, ""),
+            }
+        )
+    return result

@@ -1,0 +1,218 @@
+"""Input forms of the lesson page (shape only; the rules of the journal are in the services,
+whose ValidationErrors the views attach to these forms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from zhurnal.core.forms import TIME
+from zhurnal.journal.models import AttendanceStatus, RemarkKind
+from zhurnal.journal.scales import Scale, normalise_value
+from zhurnal.journal.services import HOMEWORK_EXTENSIONS, lesson_mark_kinds
+from zhurnal.people.models import Student
+from zhurnal.timetable.models import LessonPlace
+
+# A lesson lasts 45 minutes at most: later than that is an absence.
+LATE_MINUTES_MAX = 45
+PRESENT = ""
+ATTENDANCE_CHOICES = [
+    (PRESENT, _("present")),
+    (AttendanceStatus.ABSENT.value, _("absent (н)")),
+    (AttendanceStatus.LATE.value, AttendanceStatus.LATE.label),
+    (AttendanceStatus.REMOTE.value, AttendanceStatus.REMOTE.label),
+]
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for the change"),
+        max_length=500,
+        required=False,
+        help_text=_("The lesson day is over: a change to what was recorded needs a reason."),
+    )
+
+
+class LessonRecordForm(forms.Form):
+    topic = forms.CharField(label=_("Topic of the lesson"), max_length=500, required=False)
+    homework = forms.CharField(
+        label=_("Homework"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    place = forms.ChoiceField(
+        label=_("Where the lesson was held"),
+        choices=LessonPlace.choices,
+        widget=forms.RadioSelect,
+        initial=LessonPlace.CLASSROOM,
+    )
+    place_changed_at = forms.TimeField(
+        label=_("Moved at"),
+        required=False,
+        widget=TIME,
+        help_text=_("When the lesson moved online or to the shelter."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        place = data.get("place")
+        if place and place != LessonPlace.CLASSROOM and data.get("place_changed_at") is None:
+            self.add_error(
+                "place_changed_at",
+                _("Enter the time the lesson moved online or to the shelter."),
+            )
+        return data
+
+
+def homework_accept() -> str:
+    return ",".join(sorted(HOMEWORK_EXTENSIONS))
+
+
+def homework_limit_mb() -> int:
+    return int(settings.ZHURNAL_HOMEWORK_MAX_BYTES) // (1024 * 1024)
+
+
+class HomeworkFileForm(forms.Form):
+    file = forms.FileField(label=_("File for the homework"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["file"]
+        field.widget.attrs["accept"] = homework_accept()
+        field.help_text = _("Up to %(size)s MB. Allowed types: %(types)s.") % {
+            "size": homework_limit_mb(),
+            "types": ", ".join(sorted(HOMEWORK_EXTENSIONS)),
+        }
+
+
+class AttendanceForm(forms.Form):
+    """The register: one status (and minutes, when late) per student of the lesson.
+
+    Field names: `status_<student id>` (empty for present) and `late_<student id>`."""
+
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, students: list[Student], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.students = students
+        for student in students:
+            self.fields[f"status_{student.pk}"] = forms.ChoiceField(
+                label=student.full_name,
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"late_{student.pk}"] = forms.IntegerField(
+                label=_("minutes late"),
+                min_value=1,
+                max_value=LATE_MINUTES_MAX,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "minutes"}),
+            )
+        # the reason goes last, after the register
+        self.order_fields([name for name in self.fields if name != "reason"] + ["reason"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for student in self.students:
+            status = data.get(f"status_{student.pk}") or PRESENT
+            if status != AttendanceStatus.LATE:
+                data[f"late_{student.pk}"] = None
+        return data
+
+    def wanted(self) -> dict[int, tuple[str | None, int | None]]:
+        """Student id → (status or None for present, minutes late)."""
+        data = self.cleaned_data
+        return {
+            student.pk: (
+                data.get(f"status_{student.pk}") or None,
+                data.get(f"late_{student.pk}"),
+            )
+            for student in self.students
+        }
+
+    def rows(self) -> list[tuple[Student, forms.BoundField, forms.BoundField]]:
+        return [
+            (student, self[f"status_{student.pk}"], self[f"late_{student.pk}"])
+            for student in self.students
+        ]
+
+
+class MarkForm(forms.Form):
+    """A lesson mark: value on the scale (absent when the scale has only comments), its
+    kind and an optional comment; `reason` only when changing after the lesson day."""
+
+    value = forms.CharField(label=_("Mark"), max_length=16, required=False)
+    kind = forms.ChoiceField(label=_("Kind of work"), choices=())
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        scale: Scale,
+        students: list[Student] | None = None,
+        with_reason: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scale = scale
+        if students is not None:
+            # a new mark: for which student of the lesson
+            self.fields["student"] = forms.TypedChoiceField(
+                coerce=int,
+                choices=[(s.pk, s.full_name) for s in students],
+                widget=forms.HiddenInput,
+            )
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = lesson_mark_kinds()
+        if scale.has_marks:
+            # the allowed values are told once, above the marks (id "scale-hint")
+            self.fields["value"].widget.attrs.update(
+                {"size": 4, "autocomplete": "off", "aria-describedby": "scale-hint"}
+            )
+        else:
+            del self.fields["value"]
+        if with_reason:
+            self.fields["reason"] = _reason_field()
+
+    def clean_value(self) -> str:
+        value: str = self.cleaned_data.get("value") or ""
+        if value.strip():
+            try:
+                normalise_value(self.scale, value, undated=False)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from exc
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not (data.get("value") or "").strip() and not data.get("comment"):
+            if self.scale.has_marks:
+                self.add_error("value", _("Enter a mark or a comment."))
+            else:
+                self.add_error("comment", _("Write a comment."))
+        return data
+
+
+class MarkDeleteForm(forms.Form):
+    def __init__(self, *args: Any, with_reason: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_reason:
+            self.fields["reason"] = _reason_field()
+
+
+class RemarkForm(forms.Form):
+    """A remark or praise about one student (the student comes from the address)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=RemarkKind.choices)
+    text = forms.CharField(label=_("Remark"), max_length=500)
+
+
+class RemarkDeleteForm(MarkDeleteForm):
+    pass

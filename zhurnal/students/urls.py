@@ -1,0 +1,11 @@
+from django.urls import URLPattern, URLResolver
+
+from zhurnal.students.movement import urls as movement
+from zhurnal.students.record import urls as record
+
+app_name = "students"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *movement.urlpatterns,
+    *record.urlpatterns,
+]
