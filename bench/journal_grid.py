@@ -59,7 +59,7 @@ def _configure(db: str, var_dir: str) -> None:
 def _build() -> dict[str, Any]:
     from django.db import connection
 
-    from conftest import build_community
+    from tests.cast import build_community
     from zhurnal.journal.models import Attendance, AttendanceStatus, Mark, MarkKind
     from zhurnal.people.models import Enrollment, Sex, Student
     from zhurnal.timetable.models import Lesson, Period

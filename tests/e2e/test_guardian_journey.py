@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD, build_community
+from tests.cast import PASSWORD, build_community
 from zhurnal.diary.models import DiaryVisit
 from zhurnal.journal.services import mark_set
 from zhurnal.people.models import Enrollment, Relation, Sex, Student, StudentGuardian

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, build_community
+from tests.cast import PASSWORD, build_community
 from zhurnal.control.metrics import school_fill
 from zhurnal.control.models import JournalRemark, JournalRemarkStatus
 from zhurnal.control.school_selectors import figures

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, build_community
+from tests.cast import PASSWORD, build_community
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

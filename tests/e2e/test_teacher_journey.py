@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, build_community
+from tests.cast import PASSWORD, build_community
 from zhurnal.journal.models import Attendance, Mark
 from zhurnal.timetable.models import Lesson, Period
 

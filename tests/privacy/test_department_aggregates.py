@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import Community
+from tests.cast import Community
 from tests.privacy.routes import Route, web_routes
 from zhurnal.control.models import Report, ReportStatus, TermMarkCount
 from zhurnal.control.summaries import summaries_rebuild

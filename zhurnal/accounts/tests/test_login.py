@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from conftest import PASSWORD, Community
+from tests.cast import PASSWORD, Community
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEvent
 

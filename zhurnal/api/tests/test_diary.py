@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from conftest import Community
-from zhurnal.api.tests.helpers import PAST, api_as, lesson_on
+from tests.cast import Community
+from zhurnal.api.tests.builders import PAST, api_as, lesson_on
 from zhurnal.journal import services
 from zhurnal.journal.models import Mark
 from zhurnal.timetable.models import Lesson

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from conftest import Community
-from zhurnal.api.tests.helpers import PAST, api_as, lesson_on
+from tests.cast import Community
+from zhurnal.api.tests.builders import PAST, api_as, lesson_on
 from zhurnal.audit.models import AuditEvent
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal import services

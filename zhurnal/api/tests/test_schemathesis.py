@@ -12,8 +12,8 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 
 from config.wsgi import application
-from conftest import Community
-from zhurnal.api.tests.helpers import PAST, lesson_on, token_for
+from tests.cast import Community
+from zhurnal.api.tests.builders import PAST, lesson_on, token_for
 from zhurnal.journal import services
 
 

@@ -7,9 +7,9 @@ import re
 from django.test import Client
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.api.models import ApiToken
-from zhurnal.api.tests.helpers import ApiClient, token_for
+from zhurnal.api.tests.builders import ApiClient, token_for
 from zhurnal.audit.models import AuditEvent
 
 

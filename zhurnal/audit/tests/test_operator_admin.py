@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from conftest import Community, make_user
+from tests.cast import Community, make_user
 from zhurnal.audit.models import AuditEvent
 from zhurnal.schools.models import School
 

@@ -3,44 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from conftest import Community
 from zhurnal.control.metrics import FillCounts, lesson_gaps, school_fill, week_start
+from zhurnal.control.tests.builders import KYIV, MONDAY, at, keep, lesson  # noqa: F401
 from zhurnal.journal import services as journal
 from zhurnal.journal.models import MarkKind
-from zhurnal.timetable.models import Lesson, Period, TeachingAssignment
-
-KYIV = ZoneInfo("Europe/Kyiv")
-MONDAY = dt.date(2026, 10, 5)
-
-
-def at(day: dt.date, hour: int = 15) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=KYIV)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dt.datetime]]:
-    """`clock[0] = moment` sets what the services and metrics take for now."""
-    moment = [at(MONDAY)]
-    monkeypatch.setattr(timezone, "now", lambda: moment[0])
-    yield moment
-
-
-def lesson(community: Community, assignment: TeachingAssignment, day: dt.date, number: int = 1):
-    period = Period.objects.get(year=community.year, number=number)
-    return Lesson.objects.create(assignment=assignment, date=day, period=period)
-
-
-def keep(community, clock, item: Lesson, *, topic="Дроби", homework="§5", register=True) -> None:
-    actor = item.assignment.teacher
-    journal.lesson_record(actor=actor, lesson=item, topic=topic, homework=homework)
-    if register:
-        journal.attendance_take(actor=actor, lesson=item, statuses={})
+from zhurnal.timetable.models import Lesson
 
 
 def test_lesson_without_topic_lowers_the_topic_rate(community: Community, clock):

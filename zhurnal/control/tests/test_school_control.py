@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from conftest import Community, make_staff
+from tests.cast import Community, make_staff
 from zhurnal.people.models import Role
 from zhurnal.schools.models import ClassGroup, Subject
 from zhurnal.timetable.models import Lesson, Period, TeachingAssignment

@@ -12,11 +12,10 @@ from conftest import Community
 from zhurnal.control import summaries, summary_tasks
 from zhurnal.control.metrics import FillCounts, school_fill
 from zhurnal.control.models import FillWeek, SchoolDay, SummaryState, TermMarkCount
-from zhurnal.control.tests.test_metrics import MONDAY, at, clock, keep, lesson
+from zhurnal.control.tests.builders import MONDAY, at, keep, lesson
 from zhurnal.journal import services as journal
 from zhurnal.journal.models import Attendance, AttendanceStatus, Excuse, MarkKind
 
-__all__ = ["clock"]  # the fixture, shared with the metric tests
 SUNDAY = MONDAY + dt.timedelta(days=6)
 FIELDS = [
     "lessons",

@@ -17,7 +17,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.control import weekly_tasks
 from zhurnal.control.models import Report, ReportKind, ReportStatus

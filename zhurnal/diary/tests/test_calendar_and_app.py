@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.core.timeutil import local_today
 from zhurnal.diary.ical import escape_text, fold

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.accounts.models import User
 from zhurnal.diary.models import DiaryVisit
 from zhurnal.journal.models import Attendance, HomeworkFile, Mark

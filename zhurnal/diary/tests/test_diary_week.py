@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.test import Client
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.journal.models import Attendance, Mark, StudentRemark
 from zhurnal.people.models import Enrollment
 from zhurnal.timetable.models import Lesson, Period

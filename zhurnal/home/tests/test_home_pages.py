@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.home.selectors import department_figures
 from zhurnal.people.models import Enrollment, Sex, Student
 from zhurnal.schools.models import ClassGroup, Municipality, School, SchoolKind
-from zhurnal.schools.tests.helpers import table_counts
+from zhurnal.setup.tests.builders import table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_school_overview_is_not_for_teachers_families_or_other_schools(
 
 
 def test_medical_worker_sees_the_school_overview(login, community: Community):
-    from conftest import make_staff
+    from tests.cast import make_staff
     from zhurnal.people.models import Role
 
     nurse = make_staff(community.school, "nurse", "Гордієнко", "Лідія", Role.MEDICAL)

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from conftest import Community
+from tests.cast import Community
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.accounts.models import User
 from zhurnal.imports.models import ImportBatch, ImportKind, ImportStatus
 from zhurnal.imports.parsing import STAFF_COLUMNS, STUDENT_COLUMNS

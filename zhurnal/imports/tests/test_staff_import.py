@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEvent
 from zhurnal.imports.models import ImportBatch, ImportKind, ImportStatus

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
-from conftest import Community, make_user
+from tests.cast import Community, make_user
 from zhurnal.audit.models import AuditEvent
 from zhurnal.control.models import Report, ReportKind, ReportStatus
 from zhurnal.monitoring import tasks as quarterly_tasks
@@ -25,7 +25,7 @@ from zhurnal.monitoring.selectors import (
     mark_distribution,
     mark_outbreaks,
 )
-from zhurnal.monitoring.tests.department_data import (
+from zhurnal.monitoring.tests.builders import (
     LAST_WEEK,
     TODAY,
     fill_week,

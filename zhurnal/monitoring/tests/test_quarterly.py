@@ -13,11 +13,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.control import summaries
 from zhurnal.control.models import Report, ReportKind, ReportStatus
-from zhurnal.control.tests.test_metrics import at, keep, lesson
+from zhurnal.control.tests.builders import at, keep, lesson
 from zhurnal.journal import services as journal
 from zhurnal.monitoring import tasks as quarterly_tasks
 from zhurnal.monitoring.quarterly import (
@@ -26,7 +26,7 @@ from zhurnal.monitoring.quarterly import (
     quarterly_report_html,
     quarterly_report_produce,
 )
-from zhurnal.monitoring.tests.department_data import (
+from zhurnal.monitoring.tests.builders import (
     KYIV,
     fill_week,
     frozen,

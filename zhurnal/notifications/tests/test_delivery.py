@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.core.timeutil import school_tz
 from zhurnal.journal.services import attendance_set, lesson_record, mark_set, remark_add
 from zhurnal.notifications import tasks
@@ -26,7 +26,7 @@ from zhurnal.notifications.models import (
     SchoolNotificationPolicy,
 )
 from zhurnal.notifications.selectors import quiet_window_end
-from zhurnal.notifications.tests.conftest import Inbox, run_worker
+from zhurnal.notifications.tests.builders import Inbox, run_worker
 from zhurnal.timetable.models import Lesson, Period
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.people.models import Enrollment, Sex, Student
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD, Community
+from tests.cast import PASSWORD, Community
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEvent
 from zhurnal.core.timeutil import local_today

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.core.timeutil import local_today
 from zhurnal.people.access_codes import access_codes_issue

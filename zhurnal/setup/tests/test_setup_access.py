@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.people.services import staff_create, subgroup_members_set
 from zhurnal.schools.models import Subject
 from zhurnal.schools.services import (
@@ -18,7 +18,7 @@ from zhurnal.schools.services import (
     curriculum_fill_typical,
     subgroup_create,
 )
-from zhurnal.schools.tests.helpers import table_counts
+from zhurnal.setup.tests.builders import table_counts
 from zhurnal.timetable.models import TimetableEntry
 from zhurnal.timetable.services import (
     assignment_create,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.journal.models import GradingScale, ScaleRule
 from zhurnal.journal.scales import scale_for

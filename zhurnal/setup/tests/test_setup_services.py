@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.people.services import subgroup_members_set
 from zhurnal.schools.models import (
@@ -43,7 +43,7 @@ from zhurnal.schools.services import (
     year_create_standard,
     year_update,
 )
-from zhurnal.schools.tests.helpers import table_counts
+from zhurnal.setup.tests.builders import table_counts
 from zhurnal.timetable.services import (
     assignment_create,
     lessons_materialise,

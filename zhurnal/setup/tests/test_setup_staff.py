@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEvent
 from zhurnal.people.models import Role, RoleAssignment, StaffMember
-from zhurnal.schools.tests.helpers import table_counts
+from zhurnal.setup.tests.builders import table_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.schools.services import subgroup_create, subject_create
-from zhurnal.schools.tests.helpers import table_counts
+from zhurnal.setup.tests.builders import table_counts
 from zhurnal.timetable.models import Lesson, Period, TeachingAssignment, Timetable, TimetableEntry
 from zhurnal.timetable.services import (
     assignment_create,

@@ -5,7 +5,7 @@ import datetime as dt
 from django.test import Client
 from django.utils import timezone
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal.models import HomeworkFile, Mark
 from zhurnal.timetable.models import Lesson, Period

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import Community, make_staff, make_user
+from tests.cast import Community, make_staff, make_user
 from zhurnal.audit.models import AuditEvent
 from zhurnal.journal.models import (
     Attendance,

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import Community, make_staff
+from tests.cast import Community, make_staff
 from zhurnal.audit.models import AuditEvent
 from zhurnal.journal.models import Correction, CorrectionStatus, Mark, TermLock
 from zhurnal.journal.services import mark_set, term_lock

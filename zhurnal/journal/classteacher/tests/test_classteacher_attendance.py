@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.journal.classteacher.selectors import (
     DAY,
     MONTH,

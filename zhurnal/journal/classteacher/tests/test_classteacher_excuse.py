@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
 from zhurnal.journal import services
 from zhurnal.journal.models import AbsenceExcuse, Attendance, AttendanceStatus, Excuse

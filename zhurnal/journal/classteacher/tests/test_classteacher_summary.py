@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.journal.classteacher.selectors import class_terms, summary_sheet
 from zhurnal.journal.models import Mark, MarkKind
 from zhurnal.people.models import Enrollment, Sex, Student, SubgroupMember

@@ -15,13 +15,12 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from conftest import Community
-from zhurnal.journal.grid.tests.test_grid import (  # school_day: the same fixed Monday
+from tests.cast import Community
+from zhurnal.journal.grid.tests.builders import (  # school_day: the same fixed Monday
     LAST_WEEK,
     TODAY,
     add_mark,
     make_lesson,
-    school_day,  # noqa: F401
     uk,
 )
 from zhurnal.journal.models import Attendance, AttendanceStatus, Correction, Mark

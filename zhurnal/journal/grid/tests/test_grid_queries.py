@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.journal.models import Attendance, AttendanceStatus, Mark, MarkKind
 from zhurnal.people.models import Enrollment, Sex, Student
 from zhurnal.timetable.models import Lesson, Period

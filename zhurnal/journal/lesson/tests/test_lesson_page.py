@@ -13,32 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEvent
-from zhurnal.core.timeutil import local_today
+from zhurnal.journal.lesson.tests.builders import PAST, lesson_on, url
 from zhurnal.journal.models import Attendance, AttendanceStatus, HomeworkFile, Mark
 from zhurnal.people.models import Enrollment, Sex, Student
 from zhurnal.schools.services import ensure_year_open
-from zhurnal.timetable.models import Lesson, LessonPlace, Period
-
-PAST = dt.date(2026, 11, 16)  # a Monday of the I semester, before today
-
-
-def lesson_on(
-    community: Community, day: dt.date | None = None, number: int = 1, **fields: object
-) -> Lesson:
-    return Lesson.objects.create(
-        assignment=fields.pop("assignment", community.math_5a),
-        date=day or local_today(),
-        period=Period.objects.get(year=community.year, number=number),
-        **fields,
-    )
-
-
-def url(lesson: Lesson, tail: str = "") -> str:
-    return f"/lesson/{lesson.pk}/{tail}"
-
+from zhurnal.timetable.models import Lesson, LessonPlace
 
 RECORD = {"topic": "Звичайні дроби", "homework": "№ 245, 247", "place": "classroom"}
 

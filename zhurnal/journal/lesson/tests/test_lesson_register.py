@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
-from zhurnal.journal.lesson.tests.test_lesson_page import PAST, lesson_on, url
+from zhurnal.journal.lesson.tests.builders import PAST, lesson_on, url
 from zhurnal.journal.models import (
     Attendance,
     AttendanceStatus,

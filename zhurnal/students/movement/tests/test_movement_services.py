@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import Community, make_staff
+from tests.cast import Community, make_staff
 from zhurnal.audit.models import AuditEvent
 from zhurnal.journal.grid.selectors import journal_grid
 from zhurnal.journal.models import Mark

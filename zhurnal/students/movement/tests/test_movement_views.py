@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from conftest import Community, make_staff
+from tests.cast import Community, make_staff
 from zhurnal.audit.models import AuditEvent, RecordAccess
 from zhurnal.journal.models import Attendance, Mark
 from zhurnal.people.models import Enrollment, LeaveReason, Role, Sex, Student

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from conftest import Community, make_staff
+from tests.cast import Community, make_staff
 from zhurnal.audit.models import RecordAccess
 from zhurnal.people.models import (
     Enrollment,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import Community, make_staff
+from tests.cast import Community, make_staff
 from zhurnal.accounts.models import User
 from zhurnal.audit.models import AuditEvent
 from zhurnal.core.timeutil import local_today

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from conftest import make_staff
+from tests.cast import make_staff
 from zhurnal.control.models import FillWeek, SchoolDay, TermMarkCount
 from zhurnal.people.models import Role
 from zhurnal.schools.models import (

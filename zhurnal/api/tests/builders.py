@@ -5,7 +5,7 @@ from typing import Any
 
 from django.test import Client
 
-from conftest import Community
+from tests.cast import Community
 from zhurnal.accounts.models import User
 from zhurnal.api.services import token_create
 from zhurnal.timetable.models import Lesson, Period
