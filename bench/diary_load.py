@@ -23,6 +23,7 @@ import argparse
 import http.client
 import io
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,8 @@ def _configure(var_dir: str) -> None:
     os.environ["ZHURNAL_VAR_DIR"] = var_dir
     os.environ["ZHURNAL_FAST_PASSWORD_HASHER"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # a throw-away key shared with the server processes this benchmark starts
+    os.environ.setdefault("ZHURNAL_SECRET_KEY", secrets.token_urlsafe(50))
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit(
             "DATABASE_URL=postgres://user@host:port/name is needed: a server where that user "

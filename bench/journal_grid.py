@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -43,6 +44,8 @@ def _configure(db: str, var_dir: str) -> None:
     os.environ["ZHURNAL_VAR_DIR"] = var_dir
     os.environ["ZHURNAL_FAST_PASSWORD_HASHER"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # a throw-away key shared with the server processes this benchmark starts
+    os.environ.setdefault("ZHURNAL_SECRET_KEY", secrets.token_urlsafe(50))
     if db == "sqlite":
         os.environ.pop("DATABASE_URL", None)
     elif not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -52,6 +53,8 @@ def main() -> None:
         sys.exit("Set DATABASE_URL=postgres://user@host:port/db (a database for the demo).")
     os.environ.setdefault("ZHURNAL_FAST_PASSWORD_HASHER", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # a throw-away key shared with the server processes this benchmark starts
+    os.environ.setdefault("ZHURNAL_SECRET_KEY", secrets.token_urlsafe(50))
     if args.build:
         subprocess.run(  # noqa: S603 - our own command with fixed arguments
             [*DEMO, "--schools", str(args.build)],

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from zhurnal.core.env import env_bool, env_int, env_list, env_str
+from zhurnal.core.env import env_bool, env_int, env_list, env_str, throwaway_instance
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ZHURNAL_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("ZHURNAL_DEBUG", False)
-# The demo and tests run without configuration; a production deployment must set its own key.
-SECRET_KEY = env_str("ZHURNAL_SECRET_KEY", "insecure-demo-key-set-ZHURNAL_SECRET_KEY-in-production")
+# A deployment must set its own key. Only the demo (`zhurnal demo`) and the test suite start
+# without one: they get a random key for this process, so nothing they sign outlives them.
+SECRET_KEY = env_str("ZHURNAL_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not throwaway_instance():
+        raise ImproperlyConfigured(
+            "ZHURNAL_SECRET_KEY is not set. Set it to a long random string (for example "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`); only "
+            "`zhurnal demo` and the test suite run without one."
+        )
+    SECRET_KEY = secrets.token_urlsafe(50)
 ALLOWED_HOSTS = env_list("ZHURNAL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("ZHURNAL_CSRF_TRUSTED_ORIGINS", [])
 

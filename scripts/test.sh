@@ -19,6 +19,8 @@ bash scripts/system-libs.sh
 bash scripts/setup-venv.sh dev
 PY=.venv/bin/python
 export ZHURNAL_FAST_PASSWORD_HASHER=1
+# a throw-away key for this run (the settings refuse to start without one outside pytest)
+export ZHURNAL_SECRET_KEY="${ZHURNAL_SECRET_KEY:-$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 export ZHURNAL_VAR_DIR="${ZHURNAL_VAR_DIR:-$(mktemp -d)}"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread
 
@@ -27,6 +29,8 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== mypy"
 .venv/bin/mypy zhurnal config
+echo "== layers"
+.venv/bin/lint-imports
 echo "== translations"
 $PY -m zhurnal.core.i18ncheck
 echo "== migrations"

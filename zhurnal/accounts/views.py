@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhurnal.accounts.forms import LoginForm, PasswordResetByEmailForm
+from zhurnal.accounts.models import User
 from zhurnal.accounts.services import user_language_set, user_password_changed
 
 
@@ -49,7 +50,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        user_password_changed(user=self.request.user)  # type: ignore[arg-type]
+        user = self.request.user
+        assert isinstance(user, User)  # behind login: a real user, never AnonymousUser
+        user_password_changed(user=user)
         messages.success(self.request, _("Your password has been changed."))
         return response
 

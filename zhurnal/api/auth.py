@@ -45,6 +45,15 @@ def _count_request(token: ApiToken) -> None:
         raise RateLimited(retry_after=max(1, 60 - int(now % 60)))
 
 
+def api_user(request: HttpRequest) -> User:
+    """The user whose token authenticated this request (django-ninja keeps it in
+    `request.auth`, an attribute HttpRequest's type does not know)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise PermissionError("an API endpoint ran without token authentication")
+    return user
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         api_token = token_authenticate(token)

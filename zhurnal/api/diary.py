@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
-from zhurnal.accounts.models import User
+from zhurnal.api.auth import api_user
 from zhurnal.api.convert import attendance_out, ensure_sane_date, mark_out, remark_out
 from zhurnal.api.schemas import (
     DiaryDayOut,
@@ -48,7 +48,7 @@ def _teacher_name(lesson: Lesson) -> str:
 @router.get("/students", response={200: list[StudentOut], **ERRORS})
 def students(request: HttpRequest) -> list[StudentOut]:
     """The students whose diary I may read: myself, or my children."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     own = list(Student.objects.filter(user=user))
     today = local_today()
     return [_student_out(student, today) for student in [*own, *children_of(user)]]
@@ -58,7 +58,7 @@ def students(request: HttpRequest) -> list[StudentOut]:
 def week(request: HttpRequest, student_id: Path[Id], date: Query[dt.date | None] = None) -> WeekOut:
     """The diary week (Monday to Saturday) containing `date` (default: today): lessons with
     topic, homework, the student's marks, attendance and remarks."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     student = student_for_family(user, student_id)
     today = local_today()
     monday = week_start(ensure_sane_date(date or today))
@@ -111,7 +111,7 @@ def marks(
 ) -> list[MarkOut]:
     """The student's marks from `start` to `end` (default: the last 30 days): lesson marks
     by the lesson's date, term and other undated marks by the day they were given."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     student = student_for_family(user, student_id)
     end = ensure_sane_date(end or local_today())
     start = ensure_sane_date(start or end - dt.timedelta(days=30))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
+from zhurnal.api.auth import api_user
 from zhurnal.api.schemas import ErrorOut, MeOut, RoleOut
 from zhurnal.people.access import user_grants
 
@@ -12,7 +13,7 @@ router = Router(tags=["me"])
 @router.get("/me", response={200: MeOut, 401: ErrorOut, 429: ErrorOut})
 def me(request: HttpRequest) -> MeOut:
     """Who I am and which roles I hold, each with its scope."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     return MeOut(
         id=user.pk,
         username=user.username,

@@ -552,7 +552,7 @@ class _SchoolBuilder:
             ],
         )
         periods = []
-        start = dt.datetime(2000, 1, 1, 8, 30)
+        start = dt.datetime(2000, 1, 1, 8, 30, tzinfo=dt.UTC)  # wall-clock arithmetic only
         for number in range(1, PERIODS + 1):
             end = start + dt.timedelta(minutes=45)
             periods.append(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zhurnal.accounts.models import User
+from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
 from zhurnal.home.selectors import department_figures, school_overview
 from zhurnal.people.access import (
@@ -42,9 +42,9 @@ def grant_home_url(grant: RoleGrant) -> str:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Send the user to the home page of their role, or let them choose one."""
-    grants = user_grants(request.user)  # type: ignore[arg-type]
+    grants = user_grants(request.user)
     request.session["role_count"] = len(grants)
     active = request.session.get("active_role")
     for grant in grants:
@@ -57,8 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def role_choose(request: HttpRequest, key: str) -> HttpResponse:
-    for grant in user_grants(request.user):  # type: ignore[arg-type]
+def role_choose(request: AuthedRequest, key: str) -> HttpResponse:
+    for grant in user_grants(request.user):
         if grant.key == key:
             request.session["active_role"] = key
             return redirect(grant_home_url(grant))
@@ -66,8 +66,8 @@ def role_choose(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @login_required
-def role_picker(request: HttpRequest) -> HttpResponse:
-    grants = user_grants(request.user)  # type: ignore[arg-type]
+def role_picker(request: AuthedRequest) -> HttpResponse:
+    grants = user_grants(request.user)
     return render(request, "accounts/choose_role.html", {"grants": grants})
 
 
@@ -75,9 +75,9 @@ SCHOOL_OVERVIEW_ROLES = (Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.MED
 
 
 @login_required
-def department_home(request: HttpRequest) -> HttpResponse:
+def department_home(request: AuthedRequest) -> HttpResponse:
     """The municipality's schools in figures only: never a student's name."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     schools = schools_for_department(user)
     if not schools and not user.roles.filter(role=Role.DEPARTMENT).exists():
         raise Http404(_("Not found"))
@@ -86,9 +86,9 @@ def department_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_home(request: HttpRequest, school_id: int) -> HttpResponse:
+def school_home(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The school at a glance for its administration and medical worker."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     school = school_for_user(user, school_id, roles=SCHOOL_OVERVIEW_ROLES)
     overview = school_overview(school=school, today=local_today(school.municipality.time_zone))
     controls_journals = has_school_role(user, school.pk, (Role.DIRECTOR, Role.DEPUTY))

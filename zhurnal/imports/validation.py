@@ -73,7 +73,8 @@ def parse_date(value: Cell) -> dt.date:
     text = cell_text(value).replace(" ", "")
     for fmt in _DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            # a calendar date: the zone given only to satisfy the aware-datetime rule
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.UTC).date()
         except ValueError:
             continue
     raise ValueError(value)

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from zhurnal.accounts.models import User
 from zhurnal.core.forms import add_service_errors
+from zhurnal.core.http import AuthedRequest
 from zhurnal.people.access import school_for_user
 from zhurnal.people.models import Role
 from zhurnal.schools.models import AcademicYear, School
@@ -34,9 +34,11 @@ M = TypeVar("M", bound=models.Model)
 Label = str | Promise
 
 
-def setup_context(request: HttpRequest, school_id: int, year_id: int | None = None) -> SetupContext:
+def setup_context(
+    request: AuthedRequest, school_id: int, year_id: int | None = None
+) -> SetupContext:
     """The school (and year) for its own school administrator; anyone else gets 404."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     school = school_for_user(user, school_id, roles=(Role.SCHOOL_ADMIN,))
     year = None
     if year_id is not None:
@@ -198,7 +200,7 @@ def setup_nav(
 
 
 def render_setup(
-    request: HttpRequest,
+    request: AuthedRequest,
     template: str,
     *,
     ctx: SetupContext,
@@ -318,7 +320,7 @@ class Screen(Generic[M]):
 
     def render_list(
         self,
-        request: HttpRequest,
+        request: AuthedRequest,
         ctx: SetupContext,
         form: forms.BaseForm,
         extra: dict[str, Any] | None = None,
@@ -353,7 +355,7 @@ class Screen(Generic[M]):
         )
 
     def list_view(
-        self, request: HttpRequest, school_id: int, year_id: int | None = None
+        self, request: AuthedRequest, school_id: int, year_id: int | None = None
     ) -> HttpResponse:
         ctx = setup_context(request, school_id, year_id)
         form = self.form_class(request.POST if request.method == "POST" else None, ctx=ctx)
@@ -368,7 +370,7 @@ class Screen(Generic[M]):
         return self.render_list(request, ctx, form)
 
     def edit_view(
-        self, request: HttpRequest, school_id: int, pk: int, year_id: int | None = None
+        self, request: AuthedRequest, school_id: int, pk: int, year_id: int | None = None
     ) -> HttpResponse:
         ctx = setup_context(request, school_id, year_id)
         obj = get_object_or_404(self.queryset(ctx), pk=pk)
@@ -399,7 +401,7 @@ class Screen(Generic[M]):
         )
 
     def delete_view(
-        self, request: HttpRequest, school_id: int, pk: int, year_id: int | None = None
+        self, request: AuthedRequest, school_id: int, pk: int, year_id: int | None = None
     ) -> HttpResponse:
         ctx = setup_context(request, school_id, year_id)
         obj = get_object_or_404(self.queryset(ctx), pk=pk)

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from zhurnal.core.http import AuthedRequest
 from zhurnal.journal.models import GradingScale, ScaleRule
 from zhurnal.journal.services import (
     scale_rule_create,
@@ -99,7 +100,7 @@ grading = GradingScreen()
 
 @login_required
 @require_POST
-def term_mark_method(request: HttpRequest, school_id: int) -> HttpResponse:
+def term_mark_method(request: AuthedRequest, school_id: int) -> HttpResponse:
     ctx = setup_context(request, school_id)
     form = TermMarkMethodForm(request.POST)
     if form.is_valid():

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from zhurnal.accounts.services import user_set_temporary_password
 from zhurnal.core.formats import date_ua
 from zhurnal.core.forms import add_service_errors
+from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
 from zhurnal.people.models import RoleAssignment, StaffMember
 from zhurnal.people.selectors import staff_with_roles
@@ -75,7 +76,7 @@ def _year(ctx: SetupContext) -> AcademicYear:
 
 
 @login_required
-def setup_home(request: HttpRequest, school_id: int) -> HttpResponse:
+def setup_home(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The dashboard: every section with what is done and what is still to do."""
     ctx = setup_context(request, school_id)
     year = latest_year(ctx.school)
@@ -144,7 +145,7 @@ years = YearScreen()
 
 @login_required
 @require_POST
-def year_standard(request: HttpRequest, school_id: int) -> HttpResponse:
+def year_standard(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The wizard: create the standard year with terms and holidays in one step."""
     ctx = setup_context(request, school_id)
     form = StandardYearForm(request.POST)
@@ -272,7 +273,7 @@ def _class_of(ctx: SetupContext, class_id: int) -> ClassGroup:
 
 
 @login_required
-def subgroups(request: HttpRequest, school_id: int, year_id: int, class_id: int) -> HttpResponse:
+def subgroups(request: AuthedRequest, school_id: int, year_id: int, class_id: int) -> HttpResponse:
     """The groups of a class (поділ на групи) with their members; a form adds a group."""
     ctx = setup_context(request, school_id, year_id)
     class_group = _class_of(ctx, class_id)
@@ -316,7 +317,7 @@ def _subgroup_of(ctx: SetupContext, class_group: ClassGroup, subgroup_id: int) -
 @login_required
 @require_POST
 def subgroup_members(
-    request: HttpRequest, school_id: int, year_id: int, class_id: int, subgroup_id: int
+    request: AuthedRequest, school_id: int, year_id: int, class_id: int, subgroup_id: int
 ) -> HttpResponse:
     ctx = setup_context(request, school_id, year_id)
     class_group = _class_of(ctx, class_id)
@@ -343,7 +344,7 @@ def subgroup_members(
 @login_required
 @require_POST
 def subgroup_remove(
-    request: HttpRequest, school_id: int, year_id: int, class_id: int, subgroup_id: int
+    request: AuthedRequest, school_id: int, year_id: int, class_id: int, subgroup_id: int
 ) -> HttpResponse:
     ctx = setup_context(request, school_id, year_id)
     class_group = _class_of(ctx, class_id)
@@ -390,7 +391,7 @@ class SubjectScreen(Screen[Subject]):
 
 
 @login_required
-def curriculum(request: HttpRequest, school_id: int, year_id: int) -> HttpResponse:
+def curriculum(request: AuthedRequest, school_id: int, year_id: int) -> HttpResponse:
     """The plan as a grid: subjects × grades, weekly hours and the split into groups."""
     ctx = setup_context(request, school_id, year_id)
     year = _year(ctx)
@@ -442,7 +443,7 @@ def curriculum(request: HttpRequest, school_id: int, year_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def curriculum_typical(request: HttpRequest, school_id: int, year_id: int) -> HttpResponse:
+def curriculum_typical(request: AuthedRequest, school_id: int, year_id: int) -> HttpResponse:
     ctx = setup_context(request, school_id, year_id)
     try:
         created = curriculum_fill_typical(actor=ctx.user, year=_year(ctx))
@@ -461,7 +462,7 @@ def curriculum_typical(request: HttpRequest, school_id: int, year_id: int) -> Ht
 
 
 @login_required
-def staff(request: HttpRequest, school_id: int) -> HttpResponse:
+def staff(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The school's staff with their roles; a form adds a person with a login."""
     ctx = setup_context(request, school_id)
     form = StaffCreateForm(request.POST if request.method == "POST" else None)
@@ -496,7 +497,7 @@ def _staff_of(ctx: SetupContext, staff_id: int) -> StaffMember:
 
 
 @login_required
-def staff_detail(request: HttpRequest, school_id: int, staff_id: int) -> HttpResponse:
+def staff_detail(request: AuthedRequest, school_id: int, staff_id: int) -> HttpResponse:
     """A staff member's roles at this school, and the temporary-password action."""
     ctx = setup_context(request, school_id)
     member = _staff_of(ctx, staff_id)
@@ -529,7 +530,7 @@ def staff_detail(request: HttpRequest, school_id: int, staff_id: int) -> HttpRes
 @never_cache
 @login_required
 @require_POST
-def staff_password(request: HttpRequest, school_id: int, staff_id: int) -> HttpResponse:
+def staff_password(request: AuthedRequest, school_id: int, staff_id: int) -> HttpResponse:
     """Issue a temporary password and show it once, to be handed over in person."""
     ctx = setup_context(request, school_id)
     member = _staff_of(ctx, staff_id)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhurnal.core.formats import date_ua
 from zhurnal.core.forms import add_service_errors
+from zhurnal.core.http import AuthedRequest
 from zhurnal.schools.models import AcademicYear, ClassGroup
 from zhurnal.setup.school.forms import SetupContext, hours_display
 from zhurnal.setup.screens import Label, Screen, render_setup, setup_context
@@ -173,7 +174,7 @@ def _timetable_of(ctx: SetupContext, timetable_id: int) -> Timetable:
 
 @login_required
 def timetable_class_list(
-    request: HttpRequest, school_id: int, year_id: int, timetable_id: int
+    request: AuthedRequest, school_id: int, year_id: int, timetable_id: int
 ) -> HttpResponse:
     ctx = setup_context(request, school_id, year_id)
     timetable = _timetable_of(ctx, timetable_id)
@@ -189,7 +190,7 @@ def timetable_class_list(
 
 @login_required
 def timetable_class_grid(
-    request: HttpRequest, school_id: int, year_id: int, timetable_id: int, class_id: int
+    request: AuthedRequest, school_id: int, year_id: int, timetable_id: int, class_id: int
 ) -> HttpResponse:
     """One class's week: Monday–Friday × lessons; a form below adds an entry."""
     ctx = setup_context(request, school_id, year_id)
@@ -230,7 +231,7 @@ def timetable_class_grid(
 @login_required
 @require_POST
 def timetable_entry_remove(
-    request: HttpRequest, school_id: int, year_id: int, timetable_id: int, entry_id: int
+    request: AuthedRequest, school_id: int, year_id: int, timetable_id: int, entry_id: int
 ) -> HttpResponse:
     ctx = setup_context(request, school_id, year_id)
     timetable = _timetable_of(ctx, timetable_id)
@@ -255,7 +256,7 @@ def timetable_entry_remove(
 
 
 @login_required
-def lessons(request: HttpRequest, school_id: int, year_id: int) -> HttpResponse:
+def lessons(request: AuthedRequest, school_id: int, year_id: int) -> HttpResponse:
     """Create the lessons of a term or dates from the timetable (holidays skipped)."""
     ctx = setup_context(request, school_id, year_id)
     year = _year(ctx)

@@ -549,7 +549,7 @@ def test_the_register_downloads_as_xlsx(
     assert "Ліцей № 1" in str(sheet["A2"].value) and "01.11.2026" in str(sheet["A2"].value)
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert len(rows) == 3
-    assert rows[0][0] == dt.datetime(2026, 11, 16)
+    assert rows[0][0] == dt.datetime(2026, 11, 16)  # noqa: DTZ001 - openpyxl reads dates naive
     assert rows[0][1:] == (
         1,
         "5-А",
