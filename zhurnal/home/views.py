@@ -53,7 +53,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     if len(grants) == 1:
         request.session["active_role"] = grants[0].key
         return redirect(grant_home_url(grants[0]))
-    return render(request, "accounts/choose_role.html", {"grants": grants})
+    return render(request, "home/choose_role.html", {"grants": grants})
 
 
 @login_required
@@ -68,7 +68,7 @@ def role_choose(request: AuthedRequest, key: str) -> HttpResponse:
 @login_required
 def role_picker(request: AuthedRequest) -> HttpResponse:
     grants = user_grants(request.user)
-    return render(request, "accounts/choose_role.html", {"grants": grants})
+    return render(request, "home/choose_role.html", {"grants": grants})
 
 
 SCHOOL_OVERVIEW_ROLES = (Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.MEDICAL)
@@ -82,7 +82,7 @@ def department_home(request: AuthedRequest) -> HttpResponse:
     if not schools and not user.roles.filter(role=Role.DEPARTMENT).exists():
         raise Http404(_("Not found"))
     rows, totals = department_figures(schools=schools, today=local_today())
-    return render(request, "schools/department_home.html", {"rows": rows, "totals": totals})
+    return render(request, "home/department.html", {"rows": rows, "totals": totals})
 
 
 @login_required
@@ -97,7 +97,7 @@ def school_home(request: AuthedRequest, school_id: int) -> HttpResponse:
     )
     return render(
         request,
-        "schools/school_home.html",
+        "home/school.html",
         {
             "school": school,
             "overview": overview,

@@ -247,7 +247,7 @@ class Screen(Generic[M]):
     form_class: ClassVar[type[SetupModelForm]]
     year_scoped: ClassVar[bool] = True
     deletable: ClassVar[bool] = True
-    template_name: ClassVar[str] = "schools/setup/screen.html"
+    template_name: ClassVar[str] = "setup/screen.html"
     intro: ClassVar[Label] = ""
 
     # --- what a subclass says --------------------------------------------------------
@@ -388,7 +388,7 @@ class Screen(Generic[M]):
                 return redirect(self.list_url(ctx))
         return render_setup(
             request,
-            "schools/setup/edit.html",
+            "setup/edit.html",
             ctx=ctx,
             section=self.section,
             title=self.title,

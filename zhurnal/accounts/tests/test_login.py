@@ -59,7 +59,7 @@ def test_each_role_lands_on_its_own_home(
     response = client.get("/")
     if expected_prefix is None:
         assert response.status_code == 200
-        assert "accounts/choose_role.html" in [t.name for t in response.templates]
+        assert "home/choose_role.html" in [t.name for t in response.templates]
     else:
         assert response.status_code == 302
         assert response["Location"].startswith(expected_prefix)

@@ -106,7 +106,7 @@ def attendance(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     query = {"period": period.kind, "on": period.start.isoformat()}
     return render(
         request,
-        "journal/classteacher_attendance.html",
+        "journal/classteacher/attendance.html",
         {
             "class_group": class_group,
             "school": class_group.year.school,
@@ -222,7 +222,7 @@ def excuses(request: AuthedRequest, class_group_id: int) -> HttpResponse:
                 return redirect("journal:classteacher_excuses", class_group_id=class_group.pk)
     return render(
         request,
-        "journal/classteacher_excuses.html",
+        "journal/classteacher/excuses.html",
         {
             "class_group": class_group,
             "school": class_group.year.school,
@@ -278,7 +278,7 @@ def summary(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     query = _sheet_query(sheet)
     return render(
         request,
-        "journal/classteacher_summary.html",
+        "journal/classteacher/summary.html",
         {
             "class_group": class_group,
             "school": class_group.year.school,
@@ -329,7 +329,7 @@ def summary_pdf(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     class_group = class_for_class_teacher_pages(request.user, class_group_id)
     sheet = _sheet(request, class_group)
     content = pdf_from_template(
-        "journal/classteacher_summary_pdf.html",
+        "journal/classteacher/summary_pdf.html",
         {"sheet": sheet, "school": class_group.year.school, "today": _today(class_group)},
     )
     return download(content, filename=_sheet_filename(sheet, "pdf"), content_type=PDF)

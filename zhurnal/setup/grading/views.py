@@ -57,7 +57,7 @@ class GradingScreen(Screen[ScaleRule]):
     title = gettext_lazy("Grading")
     form_class = ScaleRuleForm
     year_scoped = False
-    template_name = "journal/setup_grading.html"
+    template_name = "setup/grading.html"
     intro = gettext_lazy(
         "Without a rule: grades 1–2 are assessed by comments only, grades 3–4 by the four "
         "levels of the New Ukrainian School, grades 5–11 on the 12-point scale. A rule for one "

@@ -83,7 +83,7 @@ def setup_home(request: AuthedRequest, school_id: int) -> HttpResponse:
     status = setup_status(school=ctx.school, year=year)
     return render_setup(
         request,
-        "schools/setup/home.html",
+        "setup/home.html",
         ctx=SetupContext(user=ctx.user, school=ctx.school, year=year),
         section="home",
         title=gettext_lazy("School set-up"),
@@ -102,7 +102,7 @@ class YearScreen(Screen[AcademicYear]):
     form_class = YearForm
     year_scoped = False
     deletable = False
-    template_name = "schools/setup/years.html"
+    template_name = "setup/years.html"
     intro = gettext_lazy(
         "A year runs from 1 September to no later than 1 July. The quickest start is the "
         "standard year: terms and holidays are created for you and can be edited afterwards."
@@ -298,7 +298,7 @@ def subgroups(request: AuthedRequest, school_id: int, year_id: int, class_id: in
     ]
     return render_setup(
         request,
-        "schools/setup/subgroups.html",
+        "setup/subgroups.html",
         ctx=ctx,
         section="classes",
         title=_("Groups of the class %(name)s") % {"name": class_group},
@@ -428,7 +428,7 @@ def curriculum(request: AuthedRequest, school_id: int, year_id: int) -> HttpResp
     ]
     return render_setup(
         request,
-        "schools/setup/curriculum.html",
+        "setup/curriculum.html",
         ctx=ctx,
         section="curriculum",
         title=_("Curriculum %(year)s") % {"year": year.name},
@@ -480,7 +480,7 @@ def staff(request: AuthedRequest, school_id: int) -> HttpResponse:
             return redirect("setup:setup_staff_detail", ctx.school.pk, member.pk)
     return render_setup(
         request,
-        "schools/setup/staff.html",
+        "setup/staff.html",
         ctx=ctx,
         section="staff",
         title=_("Staff"),
@@ -519,7 +519,7 @@ def staff_detail(request: AuthedRequest, school_id: int, staff_id: int) -> HttpR
             return redirect(request.path)
     return render_setup(
         request,
-        "schools/setup/staff_detail.html",
+        "setup/staff_detail.html",
         ctx=ctx,
         section="staff",
         title=member.user.full_name,
@@ -553,7 +553,7 @@ def staff_password(request: AuthedRequest, school_id: int, staff_id: int) -> Htt
     password = user_set_temporary_password(actor=ctx.user, user=user, school_id=ctx.school.pk)
     return render_setup(
         request,
-        "schools/setup/password_issued.html",
+        "setup/password_issued.html",
         ctx=ctx,
         section="staff",
         title=_("Temporary password"),

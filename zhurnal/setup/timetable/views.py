@@ -62,7 +62,7 @@ class AssignmentScreen(Screen[TeachingAssignment]):
     slug = "assignments"
     title = gettext_lazy("Teaching assignments")
     form_class = AssignmentForm
-    template_name = "schools/setup/assignments.html"
+    template_name = "setup/assignments.html"
     intro = gettext_lazy(
         "Who teaches which subject in which class (or group of a class), and for how many "
         "hours a week."
@@ -180,7 +180,7 @@ def timetable_class_list(
     timetable = _timetable_of(ctx, timetable_id)
     return render_setup(
         request,
-        "schools/setup/timetable_classes.html",
+        "setup/timetable_classes.html",
         ctx=ctx,
         section="timetables",
         title=str(timetable),
@@ -214,7 +214,7 @@ def timetable_class_grid(
             return redirect(request.path)
     return render_setup(
         request,
-        "schools/setup/timetable_grid.html",
+        "setup/timetable_grid.html",
         ctx=ctx,
         section="timetables",
         title=_("%(class)s — %(timetable)s") % {"class": class_group, "timetable": timetable},
@@ -277,7 +277,7 @@ def lessons(request: AuthedRequest, school_id: int, year_id: int) -> HttpRespons
     existing = TeachingAssignment.objects.filter(year=year).aggregate(n=Count("lessons"))["n"]
     return render_setup(
         request,
-        "schools/setup/lessons.html",
+        "setup/lessons.html",
         ctx=ctx,
         section="lessons",
         title=_("Create lessons"),

@@ -90,7 +90,7 @@ def movement_home(request: AuthedRequest, school_id: int) -> HttpResponse:
         )
     return render(
         request,
-        "people/movement.html",
+        "students/movement/movement.html",
         {
             "school": school,
             "year": year,
@@ -155,7 +155,7 @@ def student_transfer(request: AuthedRequest, school_id: int, student_id: int) ->
             return redirect(_home_url(school, class_id or enrollment.class_group_id))
     return render(
         request,
-        "people/movement_transfer.html",
+        "students/movement/transfer.html",
         _movement_form_context(
             school,
             year,
@@ -202,7 +202,7 @@ def student_leave_view(request: AuthedRequest, school_id: int, student_id: int) 
             return redirect(_home_url(school, enrollment.class_group_id))
     return render(
         request,
-        "people/movement_leave.html",
+        "students/movement/leave.html",
         _movement_form_context(
             school,
             year,
@@ -273,7 +273,7 @@ def promotion(request: AuthedRequest, school_id: int) -> HttpResponse:
         "is_admin": has_school_role(request.user, school.pk, (Role.SCHOOL_ADMIN,)),
     }
     if next_year is None:
-        return render(request, "people/movement_promotion.html", context)
+        return render(request, "students/movement/promotion.html", context)
     kept_source = request.POST if request.method == "POST" else request.GET
     wanted = [pk for pk in (_int(v) for v in kept_source.getlist("kept")) if pk is not None]
     plan = promotion_plan(year=year, next_year=next_year, kept_back=wanted)
@@ -302,7 +302,7 @@ def promotion(request: AuthedRequest, school_id: int) -> HttpResponse:
             "writable": can_write and not year.is_closed and not next_year.is_closed,
         }
     )
-    return render(request, "people/movement_promotion.html", context)
+    return render(request, "students/movement/promotion.html", context)
 
 
 @never_cache
@@ -315,6 +315,6 @@ def history(request: AuthedRequest, student_id: int) -> HttpResponse:
     access_record(actor=request.user, obj=student, what=_("student's history"))
     return render(
         request,
-        "people/movement_history.html",
+        "students/movement/history.html",
         {"student": student, "history": student_history(student)},
     )

@@ -35,7 +35,7 @@ def student_record(request: AuthedRequest, student_id: int) -> HttpResponse:
         accesses = [(entry, role_label(entry.role)) for entry in record_accesses(record.student)]
     return render(
         request,
-        "people/record.html",
+        "students/record/record.html",
         {"record": record, "student": record.student, "accesses": accesses},
     )
 
@@ -50,7 +50,7 @@ def family_record_access(request: AuthedRequest, student_id: int) -> HttpRespons
     accesses = [(entry, role_label(entry.role)) for entry in record_accesses(student)]
     return render(
         request,
-        "people/record_access_family.html",
+        "students/record/record_access_family.html",
         {
             "student": student,
             "is_self": is_self,

@@ -90,7 +90,7 @@ def substitutions(request: AuthedRequest, school_id: int) -> HttpResponse:
 
     return render(
         request,
-        "timetable/substitutions.html",
+        "timetable/substitutions/substitutions.html",
         {
             "school": school,
             "day": day,
@@ -231,7 +231,7 @@ def register(request: AuthedRequest, school_id: int) -> HttpResponse:
         xlsx_url = reverse("timetable:register_xlsx", args=[school.pk]) + "?" + urlencode(query)
     return render(
         request,
-        "timetable/register.html",
+        "timetable/substitutions/register.html",
         {
             "school": school,
             "form": form,
