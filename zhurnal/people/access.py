@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
 from zhurnal.people.models import DerivedRole, Role, RoleAssignment, Student
+from zhurnal.people.selectors import in_class_order
 from zhurnal.schools.models import ClassGroup, School
 
 SCHOOL_MANAGERS = (Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY)
@@ -139,7 +140,7 @@ def class_group_for_class_teacher(user: User, class_group_id: int) -> ClassGroup
 def children_of(user: User) -> list[Student]:
     if not user.is_authenticated or not hasattr(user, "guardian"):
         return []
-    return list(user.guardian.children.order_by("given_name"))
+    return in_class_order(user.guardian.children.order_by())
 
 
 def student_for_family(user: User, student_id: int) -> Student:

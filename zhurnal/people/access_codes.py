@@ -33,7 +33,7 @@ from zhurnal.people.models import (
     Student,
     StudentGuardian,
 )
-from zhurnal.people.selectors import enrollments_current
+from zhurnal.people.selectors import enrollments_current, in_class_order
 from zhurnal.people.services import guardian_create, guardian_link
 from zhurnal.schools.models import ClassGroup
 from zhurnal.schools.services import ensure_year_open
@@ -121,7 +121,8 @@ def access_codes_issue(
     Student codes go to students without a login. Guardian codes go to each guardian
     record without a login; a student without any guardian record gets one unbound
     guardian code, whose holder describes themself when registering. A new code
-    revokes the earlier unused ones for the same student, kind and guardian.
+    revokes the earlier unused ones for the same student, kind and guardian. The codes
+    (and so the slips) come in class-list order.
     """
     kinds = [kind for kind in AccessCodeKind.values if kind in set(kinds)]
     if not kinds:
@@ -134,7 +135,7 @@ def access_codes_issue(
     ensure_year_open(class_group.year)
     tz_name = _tz_name(class_group)
     today = local_today(tz_name)
-    student_ids = list(dict.fromkeys(student.pk for student in students))
+    student_ids = [s.pk for s in in_class_order({s.pk: s for s in students}.values())]
     enrolled = set(
         enrollments_current(class_group, today)
         .filter(student_id__in=student_ids)

@@ -1,10 +1,14 @@
-"""Reads on people: the class roster with families, logins and outstanding codes."""
+"""Reads on people: the class roster with families, logins and outstanding codes; the
+school's staff."""
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, overload
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -23,16 +27,58 @@ from zhurnal.people.models import (
 )
 from zhurnal.schools.models import ClassGroup, School
 
-# Ukrainian alphabetical order; code points put Є, І, Ї and Ґ out of place.
-_UK_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
-_UK_ORDER = {letter: index for index, letter in enumerate(_UK_ALPHABET)}
+T = TypeVar("T")
+
+# The order of a class list. Python, SQLite and a C-collated PostgreSQL compare code points,
+# which put Є, І, Ї before А and Ґ after Я. The Ukrainian alphabet (А Б В Г Ґ Д Е Є Ж З И І
+# Ї Й … Щ Ь Ю Я) and the Russian one (… Е Ё Ж З И Й … Щ Ъ Ы Ь Э Ю Я) are both
+# subsequences of this one order, so a single key lists a class of either profile by its own
+# alphabet — with no need to read the municipality's profile — and puts a name spelt in the
+# other alphabet where a reader looks for it.
+ALPHABET = "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя"
+# Letters map to the Private Use Area, above every other character, in alphabet order;
+# apostrophes and hyphens are dropped, as Ukrainian lists ignore them
+# («Мар’яненко» between «Марченко» and «Марчук» would be wrong: it sorts as «Маряненко»).
+_ORDER_TABLE: dict[int, str | None] = {
+    **{ord(letter): chr(0xE000 + index) for index, letter in enumerate(ALPHABET)},
+    **{ord(mark): None for mark in "'’ʼ‘`-‐‑"},
+}
 
 
-def ukrainian_sort_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that orders Ukrainian names as a class list does (А Б В Г Ґ … Є … І Ї Й …)."""
-    return tuple(
-        (0, _UK_ORDER[ch]) if ch in _UK_ORDER else (1, ch) for ch in text.lower().replace("'", "")
+def alphabetical_key(text: str) -> str:
+    """Sort key of a name or a title in alphabetical order as Ukrainian (and Russian) lists
+    keep it: case-insensitive, apostrophes and hyphens ignored. Use it rather than the
+    code-point order of Python or of the database's collation."""
+    return unicodedata.normalize("NFC", text).casefold().translate(_ORDER_TABLE)
+
+
+def student_order_key(student: Student) -> tuple[str, str, str, dt.date, int]:
+    """The place of a student in a class list: surname, given name, patronymic in
+    alphabetical order, then the birth date and the id so that namesakes keep one order."""
+    return (
+        alphabetical_key(student.surname),
+        alphabetical_key(student.given_name),
+        alphabetical_key(student.patronymic),
+        student.birth_date,
+        student.pk,
     )
+
+
+@overload
+def in_class_order(items: Iterable[Student]) -> list[Student]: ...
+@overload
+def in_class_order(items: Iterable[T], *, student: Callable[[T], Student]) -> list[T]: ...
+def in_class_order(
+    items: Iterable[Any], *, student: Callable[[Any], Student] | None = None
+) -> list[Any]:
+    """Students — or rows that carry one (enrollments, roster rows; `student` picks it) —
+    in class-list order, the same on every page. Sorted here after the query rather than by
+    the database: no extra query, and the same order on SQLite and on PostgreSQL whatever
+    its collation."""
+    if student is None:
+        return sorted(items, key=student_order_key)
+    pick = student
+    return sorted(items, key=lambda item: student_order_key(pick(item)))
 
 
 @dataclass
@@ -85,21 +131,16 @@ def class_roster(
     Three queries, whatever the size of the class.
     """
     current = enrollments_current(class_group, day)
-    students = list(
-        Student.objects.filter(pk__in=current.values("student_id")).prefetch_related(
+    students = in_class_order(
+        Student.objects.filter(pk__in=current.values("student_id"))
+        .order_by()
+        .prefetch_related(
             Prefetch(
                 "studentguardian_set",
                 queryset=StudentGuardian.objects.select_related("guardian").order_by(
                     "guardian__surname", "guardian__given_name", "pk"
                 ),
             )
-        )
-    )
-    students.sort(
-        key=lambda s: (
-            ukrainian_sort_key(s.surname),
-            ukrainian_sort_key(s.given_name),
-            ukrainian_sort_key(s.patronymic),
         )
     )
     outstanding = AccessCode.objects.filter(
@@ -176,3 +217,19 @@ def staff_with_roles(school: School) -> list[StaffRow]:
     ]
     rows.sort(key=lambda row: (row.user.last_name, row.user.first_name))
     return rows
+
+
+def school_staff(
+    school: School, *, role: str | None = None, active_only: bool = True
+) -> QuerySet[User]:
+    """The school's people by surname: with `role`, those who hold it there (or held it:
+    roles outlive a post), else everyone on its staff; with active_only, only those who
+    still work at the school."""
+    users = User.objects.all()
+    if role is not None:
+        users = users.filter(roles__school=school, roles__role=role)
+    if active_only:
+        users = users.filter(staff_posts__school=school, staff_posts__is_active=True)
+    elif role is None:
+        users = users.filter(staff_posts__school=school)
+    return users.distinct().order_by("last_name", "first_name", "patronymic")

@@ -31,7 +31,7 @@ from zhurnal.people.access_codes import (
 )
 from zhurnal.people.forms import AddChildForm, CodeForm, IssueCodesForm, RegisterForm
 from zhurnal.people.models import AccessCode, AccessCodeKind, Guardian, StudentGuardian
-from zhurnal.people.selectors import class_roster
+from zhurnal.people.selectors import class_roster, in_class_order
 from zhurnal.schools.models import ClassGroup
 
 
@@ -289,9 +289,8 @@ def add_child(request: AuthedRequest) -> HttpResponse:
                     _("%(student)s is now linked to your login.") % {"student": student.full_name},
                 )
                 return redirect("home:home")
-    children = (
-        StudentGuardian.objects.filter(guardian__user=user)
-        .select_related("student")
-        .order_by("student__surname", "student__given_name")
+    children = in_class_order(
+        StudentGuardian.objects.filter(guardian__user=user).select_related("student"),
+        student=lambda link: link.student,
     )
     return render(request, "people/add_child.html", {"form": form, "children": children})

@@ -18,7 +18,7 @@ from zhurnal.journal.grid.selectors import LATE_TEXT, STATE_EXAM_GRADES
 from zhurnal.journal.models import AbsenceExcuse, Attendance, AttendanceStatus, Mark, MarkKind
 from zhurnal.journal.scales import ABSENT
 from zhurnal.people.models import Enrollment, Student
-from zhurnal.people.selectors import ukrainian_sort_key
+from zhurnal.people.selectors import alphabetical_key, in_class_order
 from zhurnal.schools.models import ClassGroup, Subject, Term
 from zhurnal.timetable.models import Lesson, TeachingAssignment
 
@@ -49,14 +49,6 @@ def class_terms(class_group: ClassGroup) -> list[Term]:
     )
 
 
-def _ukrainian_order(student: Student) -> tuple[object, ...]:
-    return (
-        ukrainian_sort_key(student.surname),
-        ukrainian_sort_key(student.given_name),
-        ukrainian_sort_key(student.patronymic),
-    )
-
-
 def _covers(spans: Spans, day: dt.date) -> bool:
     return any(start <= day and (end is None or end >= day) for start, end in spans)
 
@@ -75,7 +67,7 @@ def _class_students(
     for enrollment in enrollments:
         _student, dates = spans.setdefault(enrollment.student_id, (enrollment.student, []))
         dates.append((enrollment.starts_on, enrollment.ends_on))
-    return sorted(spans.values(), key=lambda item: _ukrainian_order(item[0]))
+    return in_class_order(spans.values(), student=lambda item: item[0])
 
 
 # --- the period ---------------------------------------------------------------------------
@@ -271,7 +263,7 @@ def excuse_students(class_group: ClassGroup) -> list[Student]:
             "student"
         )
     }
-    return sorted(students.values(), key=_ukrainian_order)
+    return in_class_order(students.values())
 
 
 # --- the achievement summary sheet --------------------------------------------------------
@@ -355,7 +347,7 @@ def summary_sheet(*, class_group: ClassGroup, terms: list[Term], term: Term | No
     subjects: dict[int, Subject] = {}
     for assignment in assignments:
         subjects.setdefault(assignment.subject_id, assignment.subject)
-    ordered = sorted(subjects.values(), key=lambda subject: ukrainian_sort_key(subject.name))
+    ordered = sorted(subjects.values(), key=lambda subject: alphabetical_key(subject.name))
     year = class_group.year
     start, end = (term.starts_on, term.ends_on) if term else (year.starts_on, year.ends_on)
 

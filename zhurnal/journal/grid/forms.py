@@ -137,7 +137,7 @@ def parse_request_date(raw: str) -> dt.date | None:
         return None
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(raw, pattern).date()
+            return dt.datetime.strptime(raw, pattern).replace(tzinfo=dt.UTC).date()  # a date only
         except ValueError:
             continue
     raise ValidationError(_("Enter the date of the request as dd.mm.yyyy."))

@@ -30,7 +30,7 @@ from zhurnal.journal.models import (
 from zhurnal.journal.proposals import Proposal, annual_mark_proposal, term_mark_proposal
 from zhurnal.journal.scales import ABSENT
 from zhurnal.people.models import Enrollment, Student
-from zhurnal.people.selectors import ukrainian_sort_key
+from zhurnal.people.selectors import in_class_order
 from zhurnal.schools.models import Term, TermMarkMethod
 from zhurnal.timetable.models import Lesson, TeachingAssignment
 
@@ -455,14 +455,7 @@ def journal_grid(
     # --- rows -----------------------------------------------------------------------------
     corrected_label = _("corrected")
     original_label = _("original")
-    students = sorted(
-        spans.values(),
-        key=lambda item: (
-            ukrainian_sort_key(item[0].surname),
-            ukrainian_sort_key(item[0].given_name),
-            ukrainian_sort_key(item[0].patronymic),
-        ),
-    )
+    students = in_class_order(spans.values(), student=lambda item: item[0])
     # Most cells are empty: a row starts as shared empty cells, then only the cells that
     # hold something are built.
     lesson_columns = [column for column in columns if column.lesson_id is not None]

@@ -24,6 +24,7 @@ from zhurnal.journal.models import (
 from zhurnal.journal.scales import Scale, scale_for
 from zhurnal.journal.services import lesson_students
 from zhurnal.people.models import Student
+from zhurnal.people.selectors import in_class_order
 from zhurnal.timetable.models import Lesson
 
 
@@ -120,15 +121,16 @@ class LessonPage:
 
 
 def lesson_page(*, lesson: Lesson) -> LessonPage:
-    """The lesson's students with their attendance entry, marks, remarks and changes waiting for
-    approval; its homework files and its scale. `lesson` comes from access.lesson_for_user
-    (assignment, class, subject, year, school and municipality already joined)."""
+    """The lesson's students in class-list order with their attendance entry, marks, remarks
+    and changes waiting for approval; its homework files and its scale. `lesson` comes from
+    access.lesson_for_user (assignment, class, subject, year, school and municipality already
+    joined)."""
     assignment = lesson.assignment
     school = assignment.year.school
     tz_name = school.municipality.time_zone
     rows = [
         StudentRow(number=number, student=student)
-        for number, student in enumerate(lesson_students(lesson), 1)
+        for number, student in enumerate(in_class_order(lesson_students(lesson)), 1)
     ]
     by_student = {row.student.pk: row for row in rows}
     for entry in Attendance.objects.filter(lesson=lesson):

@@ -21,7 +21,6 @@ from zhurnal.people.models import (
     Student,
     StudentGuardian,
 )
-from zhurnal.people.selectors import ukrainian_sort_key
 
 
 def class_home_url(community: Community) -> str:
@@ -178,18 +177,3 @@ def test_class_page_query_count_does_not_grow_with_class_size(
     # session, user, roles, class, municipality, students, families, codes
     assert len(small) <= 8
     assert len(small_issue) <= 8
-
-
-def test_ukrainian_sort_key_orders_by_the_ukrainian_alphabet() -> None:
-    names = ["Іваненко", "Яковенко", "Гнатюк", "Ґудзь", "Єрмак", "Євтушенко", "Дяченко", "Їжак"]
-
-    assert sorted(names, key=ukrainian_sort_key) == [
-        "Гнатюк",
-        "Ґудзь",
-        "Дяченко",
-        "Євтушенко",
-        "Єрмак",
-        "Іваненко",
-        "Їжак",
-        "Яковенко",
-    ]

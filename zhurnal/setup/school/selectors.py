@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count
 
+from zhurnal.people.selectors import in_class_order
 from zhurnal.schools.models import (
     AcademicYear,
     ClassGroup,
@@ -85,13 +86,12 @@ def setup_status(*, school: School, year: AcademicYear | None) -> SetupStatus:
 
 
 def enrolled_students(class_group: ClassGroup) -> list[tuple[int, str]]:
-    """(student id, full name) of the students currently in the class."""
-    enrollments = (
-        class_group.enrollments.filter(ends_on__isnull=True)
-        .select_related("student")
-        .order_by("student__surname", "student__given_name")
-    )
-    return [(e.student_id, e.student.full_name) for e in enrollments]
+    """(student id, full name) of the students currently in the class, in class-list order."""
+    enrollments = class_group.enrollments.filter(ends_on__isnull=True).select_related("student")
+    return [
+        (e.student_id, e.student.full_name)
+        for e in in_class_order(enrollments, student=lambda e: e.student)
+    ]
 
 
 def subgroups_with_members(class_group: ClassGroup) -> list[tuple[Subgroup, set[int]]]:

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from zhurnal.journal.models import Attendance, AttendanceStatus, Mark, MarkKind
 from zhurnal.people.models import Enrollment, LeaveReason, Student
-from zhurnal.people.selectors import ukrainian_sort_key
+from zhurnal.people.selectors import alphabetical_key, in_class_order, student_order_key
 from zhurnal.schools.models import AcademicYear, ClassGroup, School
 
 # Reasons that move a student within the school, or on at the end of the year.
@@ -27,14 +27,6 @@ _NOT_DEPARTURES = (
     LeaveReason.REPEATS,
     LeaveReason.GRADUATED,
 )
-
-
-def _name_key(student: Student) -> tuple[object, ...]:
-    return (
-        ukrainian_sort_key(student.surname),
-        ukrainian_sort_key(student.given_name),
-        ukrainian_sort_key(student.patronymic),
-    )
 
 
 def movement_year(school: School, today: dt.date) -> AcademicYear | None:
@@ -188,7 +180,8 @@ def movement_overview(
         elif e.leave_reason not in _NOT_DEPARTURES or following is None:
             departures.append(row)
     for rows in (arrivals, departures, transfers):
-        rows.sort(key=lambda r: (r.on, _name_key(r.student)), reverse=True)
+        rows.sort(key=lambda r: student_order_key(r.student))
+        rows.sort(key=lambda r: r.on, reverse=True)  # newest first, a day in class-list order
 
     def list_row(e: Enrollment) -> ClassListRow:
         current = e.ends_on is None or e.ends_on >= today
@@ -206,7 +199,9 @@ def movement_overview(
     found: list[ClassListRow] = []
     if chosen is not None:
         class_rows = [list_row(e) for e in in_year.filter(class_group=chosen)]
-        class_rows.sort(key=lambda r: (not r.current, _name_key(r.student), r.enrollment.starts_on))
+        class_rows.sort(
+            key=lambda r: (not r.current, student_order_key(r.student), r.enrollment.starts_on)
+        )
     query = query.strip()
     if query:
         found = [
@@ -215,7 +210,7 @@ def movement_overview(
                 Q(student__surname__icontains=query) | Q(student__given_name__icontains=query)
             )[:50]
         ]
-        found.sort(key=lambda r: (not r.current, _name_key(r.student)))
+        found.sort(key=lambda r: (not r.current, student_order_key(r.student)))
     return MovementOverview(
         classes=classes,
         class_group=chosen,
@@ -347,7 +342,7 @@ def promotion_plan(
             target_name="" if top else f"{key[0]}-{key[1]}",
             target_exists=key in existing,
         )
-        for enrollment in sorted(by_class[source.pk], key=lambda e: _name_key(e.student)):
+        for enrollment in in_class_order(by_class[source.pk], student=lambda e: e.student):
             enrollment.class_group = source
             repeats = enrollment.student_id in kept and enrollment.student_id not in done_in
             graduates = top and not repeats
@@ -521,5 +516,5 @@ def student_history(student: Student) -> StudentHistory:
         block.term_headers = [
             name for _id, (_start, name) in sorted(terms[class_id].items(), key=lambda i: i[1][0])
         ]
-        block.subjects.sort(key=lambda r: ukrainian_sort_key(r.subject))
+        block.subjects.sort(key=lambda r: alphabetical_key(r.subject))
     return StudentHistory(student=student, classes=list(blocks.values()))
