@@ -16,9 +16,9 @@ from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from zhurnal.control.fill.selectors import figures
 from zhurnal.control.metrics import school_fill
 from zhurnal.control.models import JournalRemark, JournalRemarkStatus
-from zhurnal.control.school_selectors import figures
 from zhurnal.timetable.models import Lesson, Period
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -21,8 +21,8 @@ from zhurnal.api.schemas import (
     StudentOut,
     WeekOut,
 )
-from zhurnal.core.timeutil import local_today
-from zhurnal.diary.selectors import current_class_name, diary_week, week_start
+from zhurnal.core.timeutil import local_today, week_start
+from zhurnal.diary.selectors import current_class_name, diary_week
 from zhurnal.journal.models import Mark
 from zhurnal.people.access import children_of, student_for_family
 from zhurnal.people.models import Student

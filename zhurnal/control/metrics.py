@@ -21,7 +21,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from zhurnal.core.timeutil import school_tz
+from zhurnal.core.timeutil import school_tz, week_start
 from zhurnal.journal.models import (
     LESSON_MARK_KINDS,
     GradingScale,
@@ -43,11 +43,6 @@ HOMEWORK_FROM_GRADE = 2
 
 # Current marks per student per subject per month that count as full (docs/fill-level.md).
 MARK_DENSITY_TARGET = float(settings.ZHURNAL_MARK_DENSITY_TARGET)
-
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday of the day's week."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def _ratio(part: float, whole: float) -> float | None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from zhurnal.audit.models import AuditEvent
 from zhurnal.control import metrics
 from zhurnal.control.models import FillWeek, SchoolDay, SummaryState, TermMarkCount
-from zhurnal.core.timeutil import school_tz
+from zhurnal.core.timeutil import school_tz, week_start
 from zhurnal.journal.models import Attendance, AttendanceStatus, Excuse, Mark, MarkKind
 from zhurnal.people.models import Enrollment
 from zhurnal.schools.models import AcademicYear, School
@@ -66,7 +66,7 @@ def summaries_rebuild(
             first, last = span
         else:
             first, last = start, end
-        _rebuild_weeks(school, metrics.week_start(first), metrics.week_start(last), now)
+        _rebuild_weeks(school, week_start(first), week_start(last), now)
         _rebuild_term_marks(school, first, last)
 
 
@@ -275,7 +275,7 @@ def summaries_refresh(*, now: dt.datetime | None = None, batch: int = 50_000) ->
     for school_id, day in Lesson.objects.filter(pk__in=lesson_ids).values_list(
         "assignment__year__school_id", "date"
     ):
-        weeks[school_id].add(metrics.week_start(day))
+        weeks[school_id].add(week_start(day))
     finals_schools = set(
         TeachingAssignment.objects.filter(pk__in=final_assignments).values_list(
             "year__school_id", flat=True
@@ -288,7 +288,7 @@ def summaries_refresh(*, now: dt.datetime | None = None, batch: int = 50_000) ->
             # term ended: recompute the school's whole year (rare: end of a topic or term)
             summaries_rebuild(schools=[school], now=now)
             continue
-        school_weeks = weeks[school.pk] | {metrics.week_start(_local_today(school, now))}
+        school_weeks = weeks[school.pk] | {week_start(_local_today(school, now))}
         for first, last in _spans(sorted(school_weeks)):
             _rebuild_weeks(school, first, last, now)
     last_id = events[-1]["pk"]

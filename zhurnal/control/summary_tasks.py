@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from zhurnal.control import summaries
+from zhurnal.core.tasks import enqueue_once
 
 REFRESH_EVERY = dt.timedelta(minutes=10)
 
@@ -32,12 +32,5 @@ def summaries_rebuild_run() -> None:
 
 
 def schedule_next(now: dt.datetime | None = None) -> bool:
-    """Queue the next refresh unless one is already waiting."""
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=summaries_refresh_run.module_path
-    ).exists()
-    if waiting:
-        return False
-    when = (now or timezone.now()) + REFRESH_EVERY
-    summaries_refresh_run.using(run_after=when).enqueue()
-    return True
+    """Queue the next refresh unless one is already waiting; True when it queued one."""
+    return enqueue_once(summaries_refresh_run, run_after=(now or timezone.now()) + REFRESH_EVERY)

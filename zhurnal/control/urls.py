@@ -1,11 +1,15 @@
 from django.urls import URLPattern, URLResolver
 
-from zhurnal.control import school_urls_tmp
 from zhurnal.control.corrections import urls as corrections
+from zhurnal.control.fill import urls as fill
+from zhurnal.control.remarks import urls as remarks
+from zhurnal.control.weekly import urls as weekly
 
 app_name = "control"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *school_urls_tmp.urlpatterns,
+    *fill.urlpatterns,
+    *remarks.urlpatterns,
+    *weekly.urlpatterns,
     *corrections.urlpatterns,
 ]

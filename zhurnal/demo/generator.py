@@ -32,6 +32,7 @@ from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record
 from zhurnal.control import summaries
 from zhurnal.core.formats import transliterate
+from zhurnal.core.timeutil import week_range
 from zhurnal.demo import names, topics
 from zhurnal.demo.timetabling import Item, TimetableError, build_timetable
 from zhurnal.journal.models import (
@@ -528,12 +529,8 @@ class _SchoolBuilder:
             if term.starts_on <= self.c.today:
                 self.term = term
 
-        def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
-            monday = day - dt.timedelta(days=day.isoweekday() - 1)
-            return monday, monday + dt.timedelta(days=6)
-
-        autumn = week_of(dt.date(y, 10, 28))
-        spring = week_of(dt.date(y + 1, 3, 25))
+        autumn = week_range(dt.date(y, 10, 28))
+        spring = week_range(dt.date(y + 1, 3, 25))
         self.holidays = _bulk(
             Holiday,
             [

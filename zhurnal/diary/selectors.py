@@ -43,10 +43,6 @@ class DiaryDay:
     lessons: list[DiaryLesson]
 
 
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def _is_new(created_at: dt.datetime, since: dt.datetime | None) -> bool:
     return since is not None and created_at > since
 

@@ -16,7 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from zhurnal.core.http import AuthedRequest
-from zhurnal.core.timeutil import local_today
+from zhurnal.core.timeutil import local_today, week_start
 from zhurnal.diary import ical
 from zhurnal.diary.selectors import (
     active_calendar_feed,
@@ -29,7 +29,6 @@ from zhurnal.diary.selectors import (
     diary_week,
     lesson_is_students,
     terms_for_class,
-    week_start,
 )
 from zhurnal.diary.services import calendar_feed_create, calendar_feed_revoke, diary_visit_record
 from zhurnal.journal.models import HomeworkFile
@@ -38,7 +37,8 @@ from zhurnal.people.models import Student
 from zhurnal.timetable.models import LessonPlace
 
 
-def _monday(request: HttpRequest) -> dt.date:
+def _asked_week_start(request: HttpRequest) -> dt.date:
+    """The Monday of the week asked for (?week=, any day of it), else of this week."""
     raw = request.GET.get("week", "")
     try:
         day = dt.date.fromisoformat(raw) if raw else local_today()
@@ -68,7 +68,7 @@ def _common(
 
 
 def _render_week(request: AuthedRequest, student: Student) -> HttpResponse:
-    monday = _monday(request)
+    monday = _asked_week_start(request)
     context, since = _common(request, student, "week")
     context |= {
         "days": diary_week(student=student, monday=monday, since=since),

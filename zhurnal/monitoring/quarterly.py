@@ -20,7 +20,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -28,36 +27,38 @@ from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, snapshot
-from zhurnal.control.metrics import FillCounts, week_start
+from zhurnal.control.metrics import FillCounts
 from zhurnal.control.models import (
     FillWeek,
     Report,
     ReportKind,
     ReportStatus,
     SchoolDay,
-    TermMarkCount,
 )
 from zhurnal.core.exports import new_workbook, pdf_from_template, titled_sheet, workbook_bytes
-from zhurnal.core.formats import date_ua, short_name
-from zhurnal.core.timeutil import school_tz
+from zhurnal.core.formats import date_ua
+from zhurnal.core.timeutil import school_tz, week_start
 from zhurnal.monitoring.charts import Series, bar_chart, line_chart
 from zhurnal.monitoring.selectors import (
-    ANNUAL,
+    DAY_FIELDS,
     MIN_GROUP,
+    TEACHER_FIELDS,
     Attendance,
     Day,
-    MarkPeriod,
     SchoolRow,
+    community_schools,
     fill_counts,
     fill_figures,
     fill_sums,
     mark_distribution,
     mark_outbreaks,
+    mark_periods,
     one_day,
     plain,
     rank_rows,
     shown,
     sort_rows,
+    teacher_name,
 )
 from zhurnal.schools.models import Municipality, School
 
@@ -113,36 +114,13 @@ def _fill_rows(rows: Sequence[dict[str, Any]], label: str) -> list[dict[str, Any
     )
 
 
-def _mark_periods(school_ids: list[int], start: dt.date, end: dt.date) -> list[MarkPeriod]:
-    """The terms (and academic years, for annual marks) that end within the period."""
-    found: set[MarkPeriod] = set()
-    for year_name, kind, term_kind, number in (
-        TermMarkCount.objects.filter(school_id__in=school_ids)
-        .filter(
-            Q(kind="term", term__ends_on__range=(start, end))
-            | Q(kind=ANNUAL, year__ends_on__range=(start, end))
-        )
-        .values_list("year__name", "kind", "term__kind", "term__number")
-        .distinct()
-    ):
-        if kind == ANNUAL:
-            found.add(MarkPeriod(year_name, ANNUAL))
-        elif term_kind:
-            found.add(MarkPeriod(year_name, term_kind, int(number or 0)))
-    return sorted(found, key=lambda p: (p.year_name, p.kind == ANNUAL, p.kind, p.number))
-
-
 def quarterly_figures(
     *, municipality: Municipality, school: School | None, start: dt.date, end: dt.date
 ) -> dict[str, Any]:
     """The report's figures as JSON-ready data: fill level (in total, by week, and by
     school — or by teacher and class for a school), attendance by day with possible
     outbreaks, and term-mark distributions. Aggregates only."""
-    schools = (
-        [school]
-        if school is not None
-        else list(School.objects.filter(municipality=municipality).order_by("short_name"))
-    )
+    schools = [school] if school is not None else community_schools(municipality)
     school_ids = [item.pk for item in schools]
     weeks = FillWeek.objects.filter(
         school_id__in=school_ids, week_start__gte=week_start(start), week_start__lte=end
@@ -173,15 +151,7 @@ def quarterly_figures(
             school_id__in=school_ids, date__range=(start, end), student_lessons__gt=0
         )
         .order_by("date")
-        .values(
-            "school_id",
-            "date",
-            "students",
-            "student_lessons",
-            "absences",
-            "illness_absences",
-            "students_ill",
-        )
+        .values(*DAY_FIELDS)
     )
     period_days: dict[dt.date, Attendance] = {}
     per_school: dict[int, Attendance] = {}
@@ -245,24 +215,9 @@ def quarterly_figures(
             for row in sort_rows(rows, "rank")
         ]
     else:
-        teacher_rows = plain(
-            weeks.values(
-                "teacher_id",
-                "teacher__last_name",
-                "teacher__first_name",
-                "teacher__patronymic",
-                "teacher__username",
-            ).annotate(**fill_sums())
-        )
+        teacher_rows = plain(weeks.values(*TEACHER_FIELDS).annotate(**fill_sums()))
         for teacher_row in teacher_rows:
-            teacher_row["name"] = (
-                short_name(
-                    teacher_row["teacher__last_name"],
-                    teacher_row["teacher__first_name"],
-                    teacher_row["teacher__patronymic"],
-                )
-                or teacher_row["teacher__username"]
-            )
+            teacher_row["name"] = teacher_name(teacher_row)
         data["teachers"] = _fill_rows(teacher_rows, "name")
         class_rows = plain(
             weeks.values("class_group_id", "class_group__grade", "class_group__letter").annotate(
@@ -276,7 +231,8 @@ def quarterly_figures(
         data["classes"] = _fill_rows(class_rows, "name")
 
     marks = []
-    for period in _mark_periods(school_ids, start, end):
+    # The oldest first, as the report reads.
+    for period in reversed(mark_periods(school_ids, ending=(start, end))):
         by = "grade_subject" if school is not None else "grade"
         distribution = mark_distribution(schools=schools, period=period, by=by)
         marks.append(
@@ -347,7 +303,7 @@ def _charts(data: dict[str, Any]) -> dict[str, SafeString]:
     return charts
 
 
-PDF_TEMPLATE = "control/quarterly_report_pdf.html"
+PDF_TEMPLATE = "monitoring/quarterly_report_pdf.html"
 
 
 def quarterly_report_context(report: Report) -> dict[str, Any]:
@@ -577,7 +533,7 @@ def quarterly_reports_produce_all(
     """The community's report and one per school, schools first; the community report's
     progress counts the schools done. A school whose report fails is marked failed and
     the others go on."""
-    schools = list(School.objects.filter(municipality=municipality).order_by("short_name"))
+    schools = community_schools(municipality)
     community, _created = _report_row(municipality=municipality, school=None, start=start, end=end)
     Report.objects.filter(pk=community.pk).update(
         status=ReportStatus.RUNNING, progress=0, requested_by=requested_by or community.requested_by

@@ -17,11 +17,13 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from zhurnal.control.metrics import FillCounts, week_start
-from zhurnal.control.models import FillWeek, SchoolDay, TermMarkCount
-from zhurnal.core.formats import date_ua
+from zhurnal.control.metrics import FillCounts
+from zhurnal.control.models import FillWeek, Report, SchoolDay, TermMarkCount
+from zhurnal.core.formats import date_ua, short_name
+from zhurnal.core.timeutil import previous_week
+from zhurnal.monitoring.access import QUARTERLY_KINDS
 from zhurnal.monitoring.charts import sparkline, stacked_bar
-from zhurnal.schools.models import School, TermKind
+from zhurnal.schools.models import Municipality, School, TermKind
 
 # The smallest group of students any figure may be computed over.
 MIN_GROUP = 5
@@ -114,7 +116,7 @@ class Weeks:
 
     @property
     def last(self) -> dt.date:
-        return week_start(self.today) - dt.timedelta(days=7)
+        return previous_week(self.today)[0]
 
     def trend(self, count: int = TREND_WEEKS) -> list[dt.date]:
         return [self.last - dt.timedelta(days=7 * back) for back in range(count - 1, -1, -1)]
@@ -210,6 +212,18 @@ def mark_outbreaks(days: Sequence[Day]) -> None:
             continue
         mean = sum(before) / len(before)
         day.outbreak = share > OUTBREAK_FACTOR * mean
+
+
+# What a day's attendance is computed from (Attendance.add_school / add_day, one_day).
+DAY_FIELDS = (
+    "school_id",
+    "date",
+    "students",
+    "student_lessons",
+    "absences",
+    "illness_absences",
+    "students_ill",
+)
 
 
 def _school_days(school_ids: list[int], today: dt.date) -> QuerySet[SchoolDay]:
@@ -359,17 +373,7 @@ def department_dashboard(*, schools: Sequence[School], today: dt.date, sort: str
         .annotate(last=Max("last_entry_at"))
         .values_list("school_id", "last")
     )
-    day_rows = plain(
-        _school_days(school_ids, today).values(
-            "school_id",
-            "date",
-            "students",
-            "student_lessons",
-            "absences",
-            "illness_absences",
-            "students_ill",
-        )
-    )
+    day_rows = plain(_school_days(school_ids, today).values(*DAY_FIELDS))
 
     last_week_days = {weeks.last + dt.timedelta(days=offset) for offset in range(7)}
     days_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -418,6 +422,24 @@ def one_day(row: dict[str, Any]) -> Attendance:
 # --- one school --------------------------------------------------------------------------
 
 
+# The teacher of a FillWeek row, for `teacher_name`.
+TEACHER_FIELDS = (
+    "teacher_id",
+    "teacher__last_name",
+    "teacher__first_name",
+    "teacher__patronymic",
+    "teacher__username",
+)
+
+
+def teacher_name(row: Mapping[str, Any]) -> str:
+    """The short name of the teacher of a row with TEACHER_FIELDS."""
+    name = short_name(
+        row["teacher__last_name"], row["teacher__first_name"], row["teacher__patronymic"]
+    )
+    return name or str(row["teacher__username"])
+
+
 @dataclass
 class FillRow:
     label: str
@@ -461,8 +483,6 @@ def _by_level(rows: list[FillRow]) -> list[FillRow]:
 def department_school(*, school: School, today: dt.date) -> SchoolPage:
     """One school for the department: the weekly trend, the last weeks by teacher and by
     class (worst first), and attendance by day. Five queries."""
-    from zhurnal.core.formats import short_name
-
     weeks = Weeks(today)
     trend_weeks = weeks.trend()
     fill_start = weeks.last - dt.timedelta(days=7 * (FILL_WEEKS - 1))
@@ -476,23 +496,8 @@ def department_school(*, school: School, today: dt.date) -> SchoolPage:
     }
     recent = own.filter(week_start__gte=fill_start, week_start__lte=weeks.last)
     by_teacher = [
-        FillRow(
-            label=short_name(
-                row["teacher__last_name"], row["teacher__first_name"], row["teacher__patronymic"]
-            )
-            or row["teacher__username"],
-            counts=fill_counts(row),
-            size=int(row["size"] or 0),
-        )
-        for row in plain(
-            recent.values(
-                "teacher_id",
-                "teacher__last_name",
-                "teacher__first_name",
-                "teacher__patronymic",
-                "teacher__username",
-            ).annotate(**fill_sums())
-        )
+        FillRow(label=teacher_name(row), counts=fill_counts(row), size=int(row["size"] or 0))
+        for row in plain(recent.values(*TEACHER_FIELDS).annotate(**fill_sums()))
     ]
     by_class = [
         FillRow(
@@ -507,17 +512,7 @@ def department_school(*, school: School, today: dt.date) -> SchoolPage:
         )
     ]
     entries = _entries([school.pk], weeks.last, by="school_id").get(school.pk, {})
-    day_rows = plain(
-        _school_days([school.pk], today).values(
-            "school_id",
-            "date",
-            "students",
-            "student_lessons",
-            "absences",
-            "illness_absences",
-            "students_ill",
-        )
-    )
+    day_rows = plain(_school_days([school.pk], today).values(*DAY_FIELDS))
     days = [Day(date=row["date"], figures=one_day(row)) for row in day_rows]
     mark_outbreaks(days)
     trend = [per_week.get(monday, FillCounts()) for monday in trend_weeks]
@@ -575,14 +570,21 @@ class MarkPeriod:
         )
 
 
-def mark_periods(school_ids: list[int]) -> list[MarkPeriod]:
-    """The periods with term marks in these schools, the latest first. One query."""
+def mark_periods(
+    school_ids: list[int], *, ending: tuple[dt.date, dt.date] | None = None
+) -> list[MarkPeriod]:
+    """The periods with term marks in these schools, the latest first; with `ending`, only
+    the terms (and academic years, for annual marks) that end within those days. One query."""
+    counts = TermMarkCount.objects.filter(school_id__in=school_ids)
+    if ending is not None:
+        counts = counts.filter(
+            Q(kind="term", term__ends_on__range=ending)
+            | Q(kind=ANNUAL, year__ends_on__range=ending)
+        )
     found = set()
-    for year_name, kind, term_kind, number in (
-        TermMarkCount.objects.filter(school_id__in=school_ids)
-        .values_list("year__name", "kind", "term__kind", "term__number")
-        .distinct()
-    ):
+    for year_name, kind, term_kind, number in counts.values_list(
+        "year__name", "kind", "term__kind", "term__number"
+    ).distinct():
         if kind == ANNUAL:
             found.add(MarkPeriod(year_name, ANNUAL))
         elif term_kind:
@@ -723,3 +725,16 @@ def mark_filters(school_ids: list[int], period: MarkPeriod | None) -> tuple[list
 
 def day_label(day: dt.date) -> str:
     return date_ua(day)[:5]
+
+
+def community_schools(municipality: Municipality) -> list[School]:
+    return list(School.objects.filter(municipality=municipality).order_by("short_name"))
+
+
+def quarterly_reports(municipality: Municipality) -> list[Report]:
+    """The community's kept quarterly reports and its schools', the newest quarter first."""
+    return list(
+        Report.objects.filter(municipality=municipality, kind__in=QUARTERLY_KINDS)
+        .select_related("school", "requested_by")
+        .order_by("-period_start", "school__short_name", "pk")
+    )

@@ -10,10 +10,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from zhurnal.accounts.models import User
+from zhurnal.core.tasks import enqueue_once
 from zhurnal.core.timeutil import school_tz
 from zhurnal.monitoring.quarterly import (
     next_quarter_start,
@@ -70,17 +70,7 @@ def next_run_at(now: dt.datetime | None = None) -> dt.datetime:
     return dt.datetime.combine(next_quarter_start(today), RUN_AT, tzinfo=school_tz())
 
 
-def run_scheduled() -> bool:
-    """Whether a scheduled run is already waiting in the queue."""
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=quarterly_reports_due.module_path
-    ).exists()
-
-
 def schedule_next(now: dt.datetime | None = None) -> bool:
     """Queue the run of the next quarter's first day unless one is waiting; True when
     one was queued."""
-    if run_scheduled():
-        return False
-    quarterly_reports_due.using(run_after=next_run_at(now)).enqueue()
-    return True
+    return enqueue_once(quarterly_reports_due, run_after=next_run_at(now))

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhurnal.control.metrics import FillCounts
-from zhurnal.control.models import Report, ReportStatus
+from zhurnal.control.models import ReportStatus
 from zhurnal.core.exports import PDF, XLSX, download
+from zhurnal.core.forms import error_text
 from zhurnal.core.http import AuthedRequest
-from zhurnal.core.timeutil import local_today
+from zhurnal.core.timeutil import local_today, school_today
 from zhurnal.monitoring.access import (
-    QUARTERLY_KINDS,
     municipality_for_department,
     report_for_department,
     school_for_department,
@@ -41,6 +41,7 @@ from zhurnal.monitoring.selectors import (
     SPARK_WEEKS,
     Day,
     Distribution,
+    community_schools,
     day_label,
     department_dashboard,
     department_school,
@@ -48,6 +49,7 @@ from zhurnal.monitoring.selectors import (
     mark_distribution,
     mark_filters,
     mark_periods,
+    quarterly_reports,
 )
 from zhurnal.schools.models import School
 
@@ -145,7 +147,7 @@ def monitoring(request: AuthedRequest) -> HttpResponse:
     """Every school's journal keeping and attendance, worst first, with the community's
     trend, attendance by day and term-mark distributions."""
     municipality = municipality_for_department(request.user)
-    schools = list(School.objects.filter(municipality=municipality).order_by("short_name"))
+    schools = community_schools(municipality)
     sort = request.GET.get("sort", "rank")
     if sort not in SORTS:
         sort = "rank"
@@ -172,7 +174,7 @@ def monitoring(request: AuthedRequest) -> HttpResponse:
         **_marks(request, schools, breakdowns=("school", "grade", "subject", "grade_subject")),
         **_rules(),
     }
-    return render(request, "control/department_monitoring.html", context)
+    return render(request, "monitoring/dashboard.html", context)
 
 
 @login_required
@@ -180,7 +182,7 @@ def monitoring_school(request: AuthedRequest, school_id: int) -> HttpResponse:
     """One school: its weekly trend, fill level by teacher and by class, attendance by
     day and term-mark distributions by grade and subject."""
     school = school_for_department(request.user, school_id)
-    page = department_school(school=school, today=local_today(school.municipality.time_zone))
+    page = department_school(school=school, today=school_today(school))
     trend_chart = line_chart(
         title=_("Fill level by week, %(scope)s") % {"scope": school.short_name},
         desc=_("Fill level of the school's journals in per cent for each week; the table follows."),
@@ -197,7 +199,7 @@ def monitoring_school(request: AuthedRequest, school_id: int) -> HttpResponse:
         **_marks(request, [school], breakdowns=("grade_subject", "grade", "subject")),
         **_rules(),
     }
-    return render(request, "control/department_school.html", context)
+    return render(request, "monitoring/school.html", context)
 
 
 @login_required
@@ -205,16 +207,12 @@ def reports(request: AuthedRequest) -> HttpResponse:
     """The kept quarterly reports of the community and its schools, with the button that
     produces a quarter's reports in the background."""
     municipality = municipality_for_department(request.user)
-    kept = list(
-        Report.objects.filter(municipality=municipality, kind__in=QUARTERLY_KINDS)
-        .select_related("school", "requested_by")
-        .order_by("-period_start", "school__short_name", "pk")
-    )
+    kept = quarterly_reports(municipality)
     busy = any(report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING) for report in kept)
     form = QuarterForm(today=local_today(municipality.time_zone))
     return render(
         request,
-        "control/department_reports.html",
+        "monitoring/reports.html",
         {"municipality": municipality, "reports": kept, "busy": busy, "form": form},
     )
 
@@ -233,7 +231,7 @@ def reports_request(request: AuthedRequest) -> HttpResponse:
             actor=request.user, municipality=municipality, start=start, end=end
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("The reports are being produced; this page shows how far they are.")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.password_validation import (
@@ -21,6 +21,21 @@ FOR_GUARDIANS = "guardian"
 FOR_BOTH = "both"
 # Stricter than Django's default: a child types it on any keyboard, the log-in is case-blind.
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+if TYPE_CHECKING:
+    _UserChoiceField = forms.ModelChoiceField[User]
+else:
+    # ModelChoiceField is generic in django-stubs only; Django's class takes no [User].
+    _UserChoiceField = forms.ModelChoiceField
+
+
+class StaffChoiceField(_UserChoiceField):
+    """A choice of one of the school's people (the form sets its queryset, usually
+    `people.selectors.school_staff`), each shown by the full name as Ukrainians write it:
+    surname, given name, patronymic."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name
 
 
 class IssueCodesForm(forms.Form):

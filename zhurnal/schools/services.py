@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.formats import date_ua
+from zhurnal.core.timeutil import week_range
 from zhurnal.schools.curriculum_templates import curriculum_for_grade, is_physical_education
 from zhurnal.schools.models import (
     AcademicYear,
@@ -177,11 +178,6 @@ class StandardCalendar:
     holidays: list[tuple[str, dt.date, dt.date]]
 
 
-def _week_of(day: dt.date) -> tuple[dt.date, dt.date]:
-    monday = day - dt.timedelta(days=day.weekday())
-    return monday, monday + dt.timedelta(days=6)
-
-
 def standard_calendar(
     *, profile: str, first_year: int, grade_min: int, grade_max: int
 ) -> StandardCalendar:
@@ -189,8 +185,8 @@ def standard_calendar(
     autumn, winter and spring holidays. The school edits it afterwards."""
     second = first_year + 1
     starts_on, ends_on = dt.date(first_year, 9, 1), dt.date(second, 6, 30)
-    autumn = _week_of(dt.date(first_year, 10, 28))
-    spring = _week_of(dt.date(second, 3, 25))
+    autumn = week_range(dt.date(first_year, 10, 28))
+    spring = week_range(dt.date(second, 3, 25))
     # The second half starts on the Monday on or after 11 January.
     january = dt.date(second, 1, 11)
     second_half = january + dt.timedelta(days=(7 - january.weekday()) % 7)

@@ -3,30 +3,32 @@ rules are in journal.services)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhurnal.accounts.models import User
-from zhurnal.core.forms import DATE
+from zhurnal.core.forms import DATE, DateRangeForm
 from zhurnal.journal.models import CorrectionStatus
+from zhurnal.people.forms import StaffChoiceField
 from zhurnal.schools.models import AcademicYear, ClassGroup, Subject, Term
 
 NOTE_MAX_LENGTH = 500
 
 
-class TeacherChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.full_name)
+if TYPE_CHECKING:
+    _TermChoiceField = forms.ModelChoiceField[Term]
+else:
+    # ModelChoiceField is generic in django-stubs only; Django's class takes no [Term].
+    _TermChoiceField = forms.ModelChoiceField
 
 
-class TermChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class TermChoiceField(_TermChoiceField):
+    def label_from_instance(self, obj: Term) -> str:
         if (obj.grade_from, obj.grade_to) == (1, 11):
-            return str(obj.name)
+            return obj.name
         return str(
             _("%(term)s (grades %(low)s–%(high)s)")
             % {"term": obj.name, "low": obj.grade_from, "high": obj.grade_to}
@@ -45,11 +47,11 @@ def _year_label(year: AcademicYear) -> str:
     return year.name
 
 
-class CorrectionFilterForm(forms.Form):
+class CorrectionFilterForm(DateRangeForm):
     # The view has picked the year already (the default one when absent): this field only
     # shows it and lets the controller switch.
     year = forms.ChoiceField(label=_("Academic year"), required=False)
-    teacher = TeacherChoiceField(
+    teacher = StaffChoiceField(
         queryset=User.objects.none(),
         label=_("Changed by"),
         required=False,
@@ -83,14 +85,6 @@ class CorrectionFilterForm(forms.Form):
         year_field.choices = [(str(year.pk), _year_label(year)) for year in years]
         _set_queryset(self, "teacher", teachers)
         _set_queryset(self, "class_group", classes)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start: dt.date | None = data.get("start")
-        end: dt.date | None = data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The end cannot come before the start."))
-        return data
 
 
 class DecisionForm(forms.Form):

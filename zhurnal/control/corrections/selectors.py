@@ -23,7 +23,6 @@ from zhurnal.journal.models import (
     TermLock,
 )
 from zhurnal.journal.scales import ABSENT
-from zhurnal.people.models import Role
 from zhurnal.schools.models import AcademicYear, ClassGroup, School, Subject, Term
 
 CORRECTION_RELATED = (
@@ -71,15 +70,6 @@ def year_from_query(
 # --- choices of the filters and forms -----------------------------------------------------
 
 
-def school_teachers(school: School) -> QuerySet[User]:
-    """Everyone who has (or had) the teacher role at the school, by surname."""
-    return (
-        User.objects.filter(roles__school=school, roles__role=Role.TEACHER)
-        .distinct()
-        .order_by("last_name", "first_name", "patronymic")
-    )
-
-
 def classes_of(year: AcademicYear | None) -> QuerySet[ClassGroup]:
     if year is None:
         return ClassGroup.objects.none()
@@ -97,13 +87,6 @@ def subjects_of(school: School) -> QuerySet[Subject]:
 
 
 # --- the register of corrections ----------------------------------------------------------
-
-
-def corrections_of_school(school: School) -> QuerySet[Correction]:
-    """Every correction in the school's journals: the chokepoint for deciding one."""
-    return Correction.objects.filter(assignment__year__school=school).select_related(
-        "assignment__year", *CORRECTION_RELATED
-    )
 
 
 def corrections_register(
@@ -290,13 +273,6 @@ def locks_of_year(year: AcademicYear) -> list[LockRow]:
             )
         rows.append(LockRow(lock=lock, pending=pending))
     return rows
-
-
-def locks_of_school(school: School) -> QuerySet[TermLock]:
-    """Every term lock of the school: the chokepoint for unlocking one."""
-    return TermLock.objects.filter(term__year__school=school).select_related(
-        "term__year", "class_group", "subject"
-    )
 
 
 def classes_for_term(term: Term) -> list[ClassGroup]:

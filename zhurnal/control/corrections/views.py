@@ -5,7 +5,6 @@ school's director and deputy directors only (everyone else: 404)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,15 +15,15 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
+from zhurnal.control.access import correction_of_school, lock_of_school, school_for_controller
 from zhurnal.control.corrections.forms import (
     BulkLockForm,
     CorrectionFilterForm,
@@ -36,47 +35,28 @@ from zhurnal.control.corrections.selectors import (
     classes_for_term,
     classes_of,
     correction_rows,
-    corrections_of_school,
     corrections_register,
     covering_lock,
-    locks_of_school,
     locks_of_year,
     pending_count,
-    school_teachers,
     school_years,
     subjects_of,
     terms_of,
     whole_class_locked,
     year_from_query,
 )
-from zhurnal.core.exports import titled_sheet
-from zhurnal.core.http import AuthedRequest
-from zhurnal.core.timeutil import local_today, school_tz
-from zhurnal.journal.access import JOURNAL_CONTROLLERS
+from zhurnal.core.exports import XLSX, download, new_workbook, titled_sheet, workbook_bytes
+from zhurnal.core.forms import error_text, form_error_text
+from zhurnal.core.http import AuthedRequest, with_query
+from zhurnal.core.timeutil import school_today, school_tz
 from zhurnal.journal.models import Correction, CorrectionStatus, TermLock
 from zhurnal.journal.services import correction_decide, term_lock, term_unlock
-from zhurnal.people.access import school_for_user
+from zhurnal.people.models import Role
+from zhurnal.people.selectors import school_staff
 from zhurnal.schools.models import AcademicYear, School
 
 PAGE_SIZE = 100
 FILTER_KEYS = ("year", "teacher", "class_group", "status", "start", "end", "page")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _school(request: AuthedRequest, school_id: int) -> School:
-    return school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
-
-
-def _today(school: School) -> dt.date:
-    return local_today(school.municipality.time_zone)
-
-
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _form_errors(form: DecisionForm | LockForm | BulkLockForm | CorrectionFilterForm) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 # --- the register of corrections ----------------------------------------------------------
@@ -113,14 +93,14 @@ def _register_form(
     request: AuthedRequest, school: School
 ) -> tuple[RegisterQuery, QuerySet[Correction] | None]:
     years = school_years(school)
-    year = year_from_query(years, request.GET.get("year"), _today(school))
+    year = year_from_query(years, request.GET.get("year"), school_today(school))
     data = request.GET.copy()
     if year is not None:
         data["year"] = str(year.pk)
     form = CorrectionFilterForm(
         data,
         years=years,
-        teachers=school_teachers(school),
+        teachers=school_staff(school, role=Role.TEACHER, active_only=False),
         classes=classes_of(year),
     )
     query = RegisterQuery(year=year, form=form)
@@ -142,7 +122,7 @@ def _register_form(
 def corrections(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Реєстр виправлень: every change of a recorded mark or attendance entry in the year,
     changes waiting for approval first, each with Approve and Reject."""
-    school = _school(request, school_id)
+    school = school_for_controller(request.user, school_id)
     query, register = _register_form(request, school)
     page = None
     rows: list[CorrectionRow] = []
@@ -155,7 +135,7 @@ def corrections(request: AuthedRequest, school_id: int) -> HttpResponse:
         back["page"] = str(page.number)
     return render(
         request,
-        "journal/control_corrections.html",
+        "control/corrections/register.html",
         {
             "school": school,
             "year": query.year,
@@ -174,8 +154,7 @@ def corrections(request: AuthedRequest, school_id: int) -> HttpResponse:
 
 
 def _corrections_url(school: School, query: dict[str, str]) -> str:
-    url = reverse("control:corrections", args=[school.pk])
-    return f"{url}?{urlencode(query)}" if query else url
+    return with_query(reverse("control:corrections", args=[school.pk]), urlencode(query))
 
 
 def _back_query(raw: str) -> dict[str, str]:
@@ -190,8 +169,8 @@ def correction_decide_view(
     request: AuthedRequest, school_id: int, correction_id: int
 ) -> HttpResponse:
     """Approve (apply) or reject one change waiting for approval."""
-    school = _school(request, school_id)
-    correction = get_object_or_404(corrections_of_school(school), pk=correction_id)
+    school = school_for_controller(request.user, school_id)
+    correction = correction_of_school(school, correction_id)
     back = _back_query(request.POST.get("back", ""))
     form = DecisionForm(request.POST)
     rows = correction_rows([correction])
@@ -201,7 +180,7 @@ def correction_decide_view(
         "column": rows[0].column,
     }
     if not form.is_valid():
-        messages.error(request, f"{what}: {_form_errors(form)}")
+        messages.error(request, f"{what}: {form_error_text(form)}")
         return redirect(_corrections_url(school, back) + f"#correction-{correction.pk}")
     approve = form.cleaned_data["decision"] == "approve"
     try:
@@ -214,7 +193,7 @@ def correction_decide_view(
     except PermissionDenied as exc:
         raise Http404(_("Not found")) from exc
     except ValidationError as exc:
-        messages.error(request, f"{what}: {_errors(exc)}")
+        messages.error(request, f"{what}: {error_text(exc)}")
     else:
         if approve:
             messages.success(
@@ -232,27 +211,23 @@ def correction_decide_view(
 @login_required
 def corrections_xlsx(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The filtered register as a spreadsheet."""
-    school = _school(request, school_id)
+    school = school_for_controller(request.user, school_id)
     query, register = _register_form(request, school)
     if register is None or query.year is None:
-        messages.error(request, _form_errors(query.form) or _("There is no academic year yet."))
+        messages.error(request, form_error_text(query.form) or _("There is no academic year yet."))
         return redirect("control:corrections", school.pk)
     rows = correction_rows(list(register))
-    response = HttpResponse(
-        corrections_workbook(school=school, year=query.year, rows=rows), content_type=XLSX
+    return download(
+        corrections_workbook(school=school, year=query.year, rows=rows),
+        filename=f"corrections-{query.year.name.replace('/', '-')}.xlsx",
+        content_type=XLSX,
     )
-    filename = f"corrections-{query.year.name.replace('/', '-')}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def corrections_workbook(*, school: School, year: AcademicYear, rows: list[CorrectionRow]) -> bytes:
     """The register as a spreadsheet: a title, then one row per correction; times are real
     date-times in the school's time zone."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Corrections")[:31]
+    workbook, sheet = new_workbook(_("Corrections"))
     headers = [
         (_("When"), 17),
         (_("Changed by"), 30),
@@ -307,9 +282,7 @@ def corrections_workbook(*, school: School, year: AcademicYear, rows: list[Corre
     for cells in sheet.iter_rows(min_row=5, min_col=2, max_col=len(headers) - 1):
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- term locks ---------------------------------------------------------------------------
@@ -317,12 +290,12 @@ def corrections_workbook(*, school: School, year: AcademicYear, rows: list[Corre
 
 def _locks_year(request: AuthedRequest, school: School) -> AcademicYear | None:
     raw = request.POST.get("year") if request.method == "POST" else request.GET.get("year")
-    return year_from_query(school_years(school), raw, _today(school))
+    return year_from_query(school_years(school), raw, school_today(school))
 
 
 def _locks_url(school: School, year: AcademicYear | None) -> str:
-    url = reverse("control:locks", args=[school.pk])
-    return f"{url}?year={year.pk}" if year is not None else url
+    query = urlencode({"year": year.pk}) if year is not None else ""
+    return with_query(reverse("control:locks", args=[school.pk]), query)
 
 
 def _lock_name(lock: TermLock) -> str:
@@ -338,9 +311,9 @@ def _lock_name(lock: TermLock) -> str:
 def locks(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The year's term locks, a form to lock a term for a class or one of its subjects,
     and locking a term for every class at once."""
-    school = _school(request, school_id)
+    school = school_for_controller(request.user, school_id)
     years = school_years(school)
-    year = year_from_query(years, request.GET.get("year"), _today(school))
+    year = year_from_query(years, request.GET.get("year"), school_today(school))
     return _locks_page(request, school, year, years)
 
 
@@ -361,7 +334,7 @@ def _locks_page(
         bulk_form = BulkLockForm(terms=terms)
     return render(
         request,
-        "journal/control_locks.html",
+        "control/corrections/locks.html",
         {
             "school": school,
             "year": year,
@@ -382,7 +355,7 @@ def _locks_page(
 @login_required
 @require_POST
 def lock_add(request: AuthedRequest, school_id: int) -> HttpResponse:
-    school = _school(request, school_id)
+    school = school_for_controller(request.user, school_id)
     year = _locks_year(request, school)
     form = LockForm(
         request.POST,
@@ -419,7 +392,7 @@ def lock_add(request: AuthedRequest, school_id: int) -> HttpResponse:
 def lock_add_all(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Lock a term for every class of the grades it covers, all subjects; in one
     transaction, so a refusal leaves nothing half-locked."""
-    school = _school(request, school_id)
+    school = school_for_controller(request.user, school_id)
     year = _locks_year(request, school)
     bulk_form = BulkLockForm(request.POST, terms=terms_of(year))
     if not bulk_form.is_valid():
@@ -467,8 +440,8 @@ def lock_add_all(request: AuthedRequest, school_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lock_remove(request: AuthedRequest, school_id: int, lock_id: int) -> HttpResponse:
-    school = _school(request, school_id)
-    lock = get_object_or_404(locks_of_school(school), pk=lock_id)
+    school = school_for_controller(request.user, school_id)
+    lock = lock_of_school(school, lock_id)
     year = lock.term.year
     name = _lock_name(lock)
     try:
@@ -476,7 +449,7 @@ def lock_remove(request: AuthedRequest, school_id: int, lock_id: int) -> HttpRes
     except PermissionDenied as exc:
         raise Http404(_("Not found")) from exc
     except ValidationError as exc:
-        messages.error(request, f"{name}: {_errors(exc)}")
+        messages.error(request, f"{name}: {error_text(exc)}")
     else:
         messages.success(
             request,

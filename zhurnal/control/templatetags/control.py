@@ -7,12 +7,12 @@ from typing import Any
 
 from django import template
 
-from zhurnal.control.school_selectors import open_remarks_of_teacher
+from zhurnal.control.remarks.selectors import open_remarks_of_teacher
 
 register = template.Library()
 
 
-@register.inclusion_tag("control/remark_open_list.html", takes_context=True)
+@register.inclusion_tag("control/remarks/open_list.html", takes_context=True)
 def open_journal_remarks(context: template.Context) -> dict[str, Any]:
     """The open remarks written to the signed-in teacher, each with «Put right» (one
     query; nothing at all when there are none)."""

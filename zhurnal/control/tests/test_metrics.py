@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from conftest import Community
-from zhurnal.control.metrics import FillCounts, lesson_gaps, school_fill, week_start
+from zhurnal.control.metrics import FillCounts, lesson_gaps, school_fill
 from zhurnal.control.tests.builders import KYIV, MONDAY, at, keep, lesson  # noqa: F401
+from zhurnal.core.timeutil import week_start
 from zhurnal.journal import services as journal
 from zhurnal.journal.models import MarkKind
 from zhurnal.timetable.models import Lesson

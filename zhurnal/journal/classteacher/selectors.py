@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from zhurnal.core.formats import date_ua
+from zhurnal.core.timeutil import week_range
 from zhurnal.journal.grid.selectors import LATE_TEXT, STATE_EXAM_GRADES
 from zhurnal.journal.models import AbsenceExcuse, Attendance, AttendanceStatus, Mark, MarkKind
 from zhurnal.journal.scales import ABSENT
@@ -122,8 +123,7 @@ def attendance_period(*, kind: str, on: dt.date, terms: list[Term]) -> Attendanc
             next_on=terms[index + 1].starts_on if index + 1 < len(terms) else None,
             term=term,
         )
-    monday = on - dt.timedelta(days=on.weekday())
-    sunday = monday + dt.timedelta(days=6)
+    monday, sunday = week_range(on)
     return AttendancePeriod(
         kind=WEEK,
         start=monday,

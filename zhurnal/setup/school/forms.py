@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhurnal.accounts.models import User
 from zhurnal.core.forms import DATE
+from zhurnal.people.forms import StaffChoiceField
+from zhurnal.people.selectors import school_staff
 from zhurnal.people.services import SCHOOL_ROLES
 from zhurnal.schools.models import AcademicYear, ClassGroup, Holiday, School, Subject, Term
 
@@ -131,13 +133,8 @@ class HolidayForm(SetupModelForm):
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
 
-class StaffUserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.full_name)
-
-
 class ClassGroupForm(SetupModelForm):
-    class_teacher = StaffUserChoiceField(
+    class_teacher = StaffChoiceField(
         queryset=User.objects.none(), required=False, label=_("class teacher")
     )
 
@@ -148,9 +145,7 @@ class ClassGroupForm(SetupModelForm):
     def limit_choices(self, ctx: SetupContext) -> None:
         field = self.fields["class_teacher"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(
-            staff_posts__school=ctx.school, staff_posts__is_active=True
-        ).order_by("last_name", "first_name")
+        field.queryset = school_staff(ctx.school)
         self.fields["grade"].widget.attrs.update(
             {"min": ctx.school.grade_min, "max": ctx.school.grade_max}
         )

@@ -10,15 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhurnal.accounts.models import User
 from zhurnal.core.forms import DATE, TIME
+from zhurnal.people.forms import StaffChoiceField
 from zhurnal.people.models import Role
+from zhurnal.people.selectors import school_staff
 from zhurnal.schools.models import ClassGroup, Subgroup, Subject, Term
 from zhurnal.setup.school.forms import HoursField, SetupContext, SetupModelForm
 from zhurnal.timetable.models import Period, TeachingAssignment, Timetable, Weekday
-
-
-class TeacherChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.full_name)
 
 
 class AssignmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -34,7 +31,7 @@ def _limit(form: forms.BaseForm, name: str, queryset: Any) -> None:
 
 
 class AssignmentForm(SetupModelForm):
-    teacher = TeacherChoiceField(queryset=User.objects.none(), label=_("teacher"))
+    teacher = StaffChoiceField(queryset=User.objects.none(), label=_("teacher"))
     hours_per_week = HoursField(label=_("hours per week"))
 
     class Meta:
@@ -42,18 +39,7 @@ class AssignmentForm(SetupModelForm):
         fields = ["class_group", "subject", "subgroup", "teacher", "hours_per_week"]
 
     def limit_choices(self, ctx: SetupContext) -> None:
-        _limit(
-            self,
-            "teacher",
-            User.objects.filter(
-                roles__school=ctx.school,
-                roles__role=Role.TEACHER,
-                staff_posts__school=ctx.school,
-                staff_posts__is_active=True,
-            )
-            .distinct()
-            .order_by("last_name", "first_name"),
-        )
+        _limit(self, "teacher", school_staff(ctx.school, role=Role.TEACHER))
         _limit(self, "subject", Subject.objects.filter(school=ctx.school))
         _limit(self, "class_group", ClassGroup.objects.filter(year=ctx.year))
         _limit(

@@ -12,15 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from zhurnal.accounts.models import User
 from zhurnal.core.forms import DATE
+from zhurnal.people.forms import StaffChoiceField
 from zhurnal.timetable.services import REASON_MAX_LENGTH
 
 # A register longer than a year is not a register any more, and would be a heavy query.
 REGISTER_MAX_DAYS = 366
-
-
-class TeacherChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.full_name)
 
 
 class DayForm(forms.Form):
@@ -28,7 +24,7 @@ class DayForm(forms.Form):
 
 
 class SubstituteForm(forms.Form):
-    substitute = TeacherChoiceField(queryset=User.objects.none(), label=_("Substitute teacher"))
+    substitute = StaffChoiceField(queryset=User.objects.none(), label=_("Substitute teacher"))
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REASON_MAX_LENGTH,
@@ -52,7 +48,7 @@ class CancelForm(forms.Form):
 class RegisterFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("To"), widget=DATE)
-    teacher = TeacherChoiceField(
+    teacher = StaffChoiceField(
         queryset=User.objects.none(),
         label=_("Teacher"),
         required=False,

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from zhurnal.accounts.models import User
 from zhurnal.people.models import Role
+from zhurnal.people.selectors import school_staff
 from zhurnal.schools.models import AcademicYear, School
 from zhurnal.timetable.models import Lesson
 
@@ -29,10 +30,7 @@ LESSON_RELATED = (
 def school_teachers(*, school: School, active_only: bool = True) -> QuerySet[User]:
     """The school's teachers (the teacher role there), by surname. With active_only, only
     those who still work at the school: the ones who may be asked to substitute."""
-    teachers = User.objects.filter(roles__school=school, roles__role=Role.TEACHER)
-    if active_only:
-        teachers = teachers.filter(staff_posts__school=school, staff_posts__is_active=True)
-    return teachers.distinct().order_by("last_name", "first_name", "patronymic")
+    return school_staff(school, role=Role.TEACHER, active_only=active_only)
 
 
 def lessons_of_school(school: School) -> QuerySet[Lesson]:

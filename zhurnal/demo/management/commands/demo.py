@@ -153,8 +153,8 @@ class Command(BaseCommand):
 def _schedule_control() -> None:
     """Queue the recurring control work, and last week's school reports at once so that
     a deputy director finds one on the first visit."""
-    from zhurnal.control import weekly_tasks
     from zhurnal.control.models import Report, ReportKind
+    from zhurnal.control.weekly import tasks as weekly_tasks
     from zhurnal.monitoring.management.commands.control_schedule import schedule_all
 
     schedule_all()

@@ -14,7 +14,7 @@ from zhurnal.control import summaries, summary_tasks
 
 def schedule_all() -> list[str]:
     """Queue every recurring control task that is not queued yet; names of those queued."""
-    from zhurnal.control import weekly_tasks
+    from zhurnal.control.weekly import tasks as weekly_tasks
     from zhurnal.monitoring import tasks as quarterly_tasks
 
     queued = []
