@@ -1,12 +1,13 @@
 """The class journal for programs: a teacher's lessons, and writes through the journal's
-services with the same rules as the pages (scale, closed year, «н», reasons, locks)."""
+services, which decide every rule as for the pages (scale, closed year, a lesson not held,
+«н», reasons, locks). The endpoints only find the lesson, the student or the mark the
+request names — through `journal.access`, answering 404 for what is not the user's."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
@@ -33,12 +34,12 @@ from zhurnal.journal.models import Attendance, AttendanceStatus, Mark
 from zhurnal.journal.services import (
     WriteResult,
     attendance_take,
+    correction_pending_message,
     lesson_record,
     lesson_students,
     mark_delete,
     mark_set,
 )
-from zhurnal.schools.services import ensure_year_open
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.selectors import lessons_of_teacher_on
 
@@ -50,28 +51,19 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _pending_message() -> str:
-    return _(
-        "The term is locked: the change is waiting for the deputy director's approval "
-        "and is not applied yet."
-    )
-
-
 def _pending(result: WriteResult) -> PendingOut:
     assert result.correction is not None
-    return PendingOut(correction=result.correction.pk, message=_pending_message())
+    return PendingOut(correction=result.correction.pk, message=correction_pending_message())
 
 
-def _writable(user: User, lesson_id: int) -> Lesson:
-    """The lesson for a write (404 if not the user's), refused at once when its year is
-    closed or it was not held — as on the lesson page."""
-    lesson = lesson_for_user(user, lesson_id, write=True)
-    ensure_year_open(lesson.assignment.year)
-    if lesson.is_cancelled:
-        raise ValidationError(
-            _("This lesson was marked as not held: nothing can be recorded in it.")
-        )
-    return lesson
+def _mark_written(result: WriteResult, lesson: Lesson, status: int) -> Status[MarkOut | PendingOut]:
+    """The mark as written, or 202 with the correction waiting for approval."""
+    if result.pending:
+        return Status(202, _pending(result))
+    assert result.mark is not None
+    return Status(
+        status, mark_out(result.mark, subject=lesson.assignment.subject.name, date=lesson.date)
+    )
 
 
 def _lesson_out(lesson: Lesson) -> dict[str, object]:
@@ -143,7 +135,7 @@ def lesson_detail(request: HttpRequest, lesson_id: Path[Id]) -> LessonDetailOut:
 def record(request: HttpRequest, lesson_id: Path[Id], payload: LessonRecordIn) -> LessonOut:
     """Write the lesson's topic, homework and where it was held."""
     user = _user(request)
-    lesson = _writable(user, lesson_id)
+    lesson = lesson_for_user(user, lesson_id, write=True)
     lesson_record(
         actor=user,
         lesson=lesson,
@@ -165,7 +157,7 @@ def attendance(
     """Take the register: the students listed are absent, late or remote, all others are
     present. 202 when a change waits for approval in a locked term."""
     user = _user(request)
-    lesson = _writable(user, lesson_id)
+    lesson = lesson_for_user(user, lesson_id, write=True)
     results = attendance_take(
         actor=user,
         lesson=lesson,
@@ -188,7 +180,7 @@ def mark_add(
 ) -> Status[MarkOut | PendingOut]:
     """Give a student a mark (or a comment) in the lesson."""
     user = _user(request)
-    lesson = _writable(user, lesson_id)
+    lesson = lesson_for_user(user, lesson_id, write=True)
     student = next((s for s in lesson_students(lesson) if s.pk == payload.student), None)
     if student is None:
         # no name in the message: the id may be any student's
@@ -203,25 +195,15 @@ def mark_add(
         lesson=lesson,
         reason=payload.reason,
     )
-    if result.pending:
-        return Status(202, _pending(result))
-    assert result.mark is not None
-    return Status(
-        201, mark_out(result.mark, subject=lesson.assignment.subject.name, date=lesson.date)
-    )
+    return _mark_written(result, lesson, 201)
 
 
 def _writable_mark(user: User, mark_id: int) -> Mark:
-    """A lesson mark of a lesson the user writes; otherwise 404."""
-    mark = (
-        Mark.objects.filter(pk=mark_id, lesson__isnull=False)
-        .filter(Q(lesson__assignment__teacher=user) | Q(lesson__substitute=user))
-        .select_related("student")
-        .first()
-    )
+    """A lesson mark of a lesson the user writes (`lesson_for_user`); otherwise 404."""
+    mark = Mark.objects.filter(pk=mark_id, lesson__isnull=False).select_related("student").first()
     if mark is None or mark.lesson_id is None:
         raise Http404(_("Not found"))
-    lesson = _writable(user, mark.lesson_id)
+    lesson = lesson_for_user(user, mark.lesson_id, write=True)
     mark.lesson = lesson
     mark.assignment = lesson.assignment
     return mark
@@ -248,12 +230,7 @@ def mark_change(
         mark=mark,
         reason=payload.reason,
     )
-    if result.pending:
-        return Status(202, _pending(result))
-    assert result.mark is not None
-    return Status(
-        200, mark_out(result.mark, subject=lesson.assignment.subject.name, date=lesson.date)
-    )
+    return _mark_written(result, lesson, 200)
 
 
 @router.delete("/marks/{mark_id}", response={202: PendingOut, 204: None, **ERRORS})

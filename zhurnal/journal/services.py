@@ -1,17 +1,19 @@
 """Writes on the journal: marks, attendance, lesson records, corrections and term locks.
 
-Every write: the year must be open, the actor must own the lesson (teacher or substitute),
-the student must belong to the lesson, the value must be on the scale. A change of an
-existing mark or attendance entry is a correction: it is kept in the register with the old
-value, and after the lesson's day it needs a reason; in a locked term it waits for the
-deputy director's approval instead of being applied.
+Every rule of a journal write lives here, once, and the grid, the lesson page, the API
+and the importers call these services: the year must be open, the lesson held, the actor
+must own the lesson (teacher or substitute), the student must belong to the lesson, the
+value must be on the scale, a mark and «н» never share a cell. A change of an existing
+mark or attendance entry is a correction: it is kept in the register with the old value,
+and after the lesson's day it needs a reason; in a locked term it waits for the deputy
+director's approval instead of being applied.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -46,9 +48,10 @@ from zhurnal.journal.models import (
     StudentRemark,
     TermLock,
 )
-from zhurnal.journal.scales import normalise_value, scale_for
+from zhurnal.journal.scales import ABSENT, Scale, normalise_value, scale_for
 from zhurnal.notifications.services import journal_event_recorded
 from zhurnal.people.models import Enrollment, Student, SubgroupMember
+from zhurnal.people.selectors import in_class_order
 from zhurnal.schools.models import ClassGroup, School, Subject, Term, TermMarkMethod
 from zhurnal.schools.services import ensure_year_open
 from zhurnal.timetable.models import Lesson, LessonPlace, TeachingAssignment
@@ -60,6 +63,12 @@ UNDATED_KINDS = (
     MarkKind.ANNUAL,
     MarkKind.STATE_EXAM,
 )
+# The codes of refusals a page answers by asking for more: the reason for a change, the
+# request of a corrected term mark.
+REASON_REQUIRED = "reason_required"
+REQUEST_REQUIRED = "request_required"
+# «н» typed into a cell, on either keyboard layout.
+ABSENT_INPUTS = frozenset({ABSENT, "n"})
 HOMEWORK_EXTENSIONS = frozenset(
     {
         ".pdf",
@@ -98,10 +107,26 @@ class WriteResult:
         return self.correction is not None and self.correction.status == CorrectionStatus.PENDING
 
 
+def correction_pending_message() -> str:
+    """What the pages and the API say when a write waits for approval in a locked term."""
+    return _(
+        "The term is locked: the change is waiting for the deputy director's approval "
+        "and is not applied yet."
+    )
+
+
 # --- checks shared by every write ---------------------------------------------------------
 
 
-def _ensure_writer(actor: User, assignment: TeachingAssignment, lesson: Lesson | None) -> None:
+def ensure_journal_writable(
+    *, actor: User, assignment: TeachingAssignment, lesson: Lesson | None = None
+) -> None:
+    """The check before every journal write: the academic year is open (the one
+    closed-year rule, `ensure_year_open`), the lesson was held, and the actor keeps this
+    journal — its teacher, or the lesson's substitute. Every write below starts with it;
+    a page may call it first to refuse a whole form (a closed year, a lesson not held)
+    before looking at what was typed. ValidationError or PermissionDenied."""
+    ensure_year_open(assignment.year)
     if lesson is not None and lesson.is_cancelled:
         raise ValidationError(
             _("This lesson was marked as not held: nothing can be recorded in it.")
@@ -113,32 +138,79 @@ def _ensure_writer(actor: User, assignment: TeachingAssignment, lesson: Lesson |
     raise PermissionDenied(_("Only the teacher of this class and subject can write here."))
 
 
-def _lock_of(assignment: TeachingAssignment, term: Term | None) -> TermLock | None:
-    if term is None:
-        return None
-    return (
-        TermLock.objects.filter(term=term, class_group_id=assignment.class_group_id)
-        .filter(Q(subject__isnull=True) | Q(subject_id=assignment.subject_id))
-        .first()
+def change_needs_reason(lesson: Lesson) -> bool:
+    """After the lesson's day (by the school's calendar) a change to what was recorded in
+    it needs a reason. The one place of this rule: pages ask it whether to offer the
+    reason field, the services refuse by it."""
+    return local_today(_tz(lesson.assignment)) > lesson.date
+
+
+def change_reason_rule(lesson: Lesson) -> str:
+    """The rule of `change_needs_reason` in words: the refusal's message, and the help
+    text of the reason fields."""
+    return _("The lesson of %(date)s is over: a change to what was recorded needs a reason.") % {
+        "date": date_ua(lesson.date)
+    }
+
+
+def _ensure_reason(lesson: Lesson, reason: str) -> None:
+    if change_needs_reason(lesson) and not reason.strip():
+        raise ValidationError(change_reason_rule(lesson), code=REASON_REQUIRED)
+
+
+def _ensure_removal_reason(mark: Mark, reason: str) -> None:
+    """Removing a lesson mark follows the lesson-day rule; removing an undated mark (a
+    thematic, term or annual mark) always needs a reason."""
+    if mark.lesson is not None:
+        _ensure_reason(mark.lesson, reason)
+    elif not reason.strip():
+        raise ValidationError(_("Deleting a recorded mark needs a reason."), code=REASON_REQUIRED)
+
+
+def _ensure_not_absent(lesson: Lesson, student: Student) -> None:
+    absent = Attendance.objects.filter(
+        lesson=lesson, student=student, status=AttendanceStatus.ABSENT
+    ).exists()
+    if absent:
+        raise ValidationError(
+            _(
+                "%(student)s is marked absent («н») in this lesson: "
+                "a mark and «н» never share a cell."
+            )
+            % {"student": student.full_name}
+        )
+
+
+def _ensure_no_mark(lesson: Lesson, student: Student) -> None:
+    if Mark.objects.filter(lesson=lesson, student=student).exclude(value="").exists():
+        raise ValidationError(
+            _("%(student)s has a mark in this lesson: a mark and «н» never share a cell.")
+            % {"student": student.full_name}
+        )
+
+
+def _lock_for(
+    assignment: TeachingAssignment, lesson: Lesson | None, term: Term | None
+) -> TermLock | None:
+    """The lock, if any, on a write in this class and subject: of the term containing the
+    lesson's day, or of the undated mark's term. One query, the term joined."""
+    locks = TermLock.objects.filter(class_group_id=assignment.class_group_id).filter(
+        Q(subject__isnull=True) | Q(subject_id=assignment.subject_id)
     )
-
-
-def _lock_on(assignment: TeachingAssignment, day: dt.date) -> TermLock | None:
-    """The lock, if any, of the term containing `day` for this class and subject: one query."""
-    grade = assignment.class_group.grade
-    return (
-        TermLock.objects.filter(
-            class_group_id=assignment.class_group_id,
+    if lesson is not None:
+        grade = assignment.class_group.grade
+        locks = locks.filter(
             term__year_id=assignment.year_id,
-            term__starts_on__lte=day,
-            term__ends_on__gte=day,
+            term__starts_on__lte=lesson.date,
+            term__ends_on__gte=lesson.date,
             term__grade_from__lte=grade,
             term__grade_to__gte=grade,
         )
-        .filter(Q(subject__isnull=True) | Q(subject_id=assignment.subject_id))
-        .select_related("term")
-        .first()
-    )
+    elif term is not None:
+        locks = locks.filter(term=term)
+    else:
+        return None
+    return locks.select_related("term").first()
 
 
 def _ensure_student_belongs(
@@ -164,16 +236,34 @@ def _ensure_student_belongs(
         )
 
 
-def _needs_reason(day: dt.date, reason: str, tz_name: str) -> None:
-    if local_today(tz_name) > day and not reason.strip():
-        raise ValidationError(
-            _("The lesson of %(date)s is over: a change to what was recorded needs a reason.")
-            % {"date": date_ua(day)}
-        )
-
-
 def _tz(assignment: TeachingAssignment) -> str:
     return assignment.year.school.municipality.time_zone
+
+
+def journal_scale(assignment: TeachingAssignment) -> Scale:
+    """The scale the marks of this journal are given on (by the school's rules)."""
+    return scale_for(
+        school=assignment.year.school,
+        grade=assignment.class_group.grade,
+        subject_id=assignment.subject_id,
+    )
+
+
+def _undated_mark(
+    assignment: TeachingAssignment,
+    student: Student,
+    kind: str,
+    term: Term | None,
+    theme_number: int | None,
+) -> Mark | None:
+    """The one mark of an undated column: a topic's thematic mark, the term mark, the
+    corrected term mark of a term; the annual and the state-exam mark of the year."""
+    marks = Mark.objects.filter(assignment=assignment, student=student, kind=kind)
+    if kind == MarkKind.THEMATIC:
+        marks = marks.filter(term=term, theme_number=theme_number)
+    elif kind in (MarkKind.TERM, MarkKind.CORRECTED):
+        marks = marks.filter(term=term)
+    return marks.first()
 
 
 def _mark_state(mark: Mark | None) -> dict[str, Any] | None:
@@ -182,7 +272,8 @@ def _mark_state(mark: Mark | None) -> dict[str, Any] | None:
     return {"value": mark.value, "comment": mark.comment, "kind": mark.kind}
 
 
-def _request_approval(
+def _apply_unless_locked(
+    apply: Callable[[], WriteResult],
     *,
     actor: User,
     assignment: TeachingAssignment,
@@ -190,35 +281,41 @@ def _request_approval(
     term: Term | None,
     student: Student,
     target: str,
-    mark: Mark | None,
+    kept: WriteResult,
     before: dict[str, Any] | None,
     after: dict[str, Any],
     reason: str,
-) -> Correction:
-    """In a locked term a change is not applied: it waits in the register of corrections
-    for the director's or a deputy director's decision."""
-    correction = Correction.objects.create(
-        assignment=assignment,
-        lesson=lesson,
-        term=term,
-        student=student,
-        target=target,
-        mark=mark,
-        before=before,
-        after=after,
-        reason=reason.strip(),
-        status=CorrectionStatus.PENDING,
-        requested_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action=f"{target}.correction_request",
-        obj=correction,
-        after=snapshot(correction),
-        reason=reason,
-        school_id=assignment.year.school_id,
-    )
-    return correction
+) -> WriteResult:
+    """Apply a change in one transaction — unless the term of the lesson (or of the undated
+    mark) is locked for the class and subject: then the change is not applied but waits in
+    the register of corrections for the director's or a deputy director's decision, and
+    what stands (`kept`) stays."""
+    lock = _lock_for(assignment, lesson, term)
+    with transaction.atomic():
+        if lock is None:
+            return apply()
+        correction = Correction.objects.create(
+            assignment=assignment,
+            lesson=lesson,
+            term=lock.term,
+            student=student,
+            target=target,
+            mark=kept.mark,
+            before=before,
+            after=after,
+            reason=reason.strip(),
+            status=CorrectionStatus.PENDING,
+            requested_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=f"{target}.correction_request",
+            obj=correction,
+            after=snapshot(correction),
+            reason=reason,
+            school_id=assignment.year.school_id,
+        )
+    return replace(kept, correction=correction)
 
 
 # --- marks --------------------------------------------------------------------------------
@@ -242,9 +339,11 @@ def mark_set(
 ) -> WriteResult:
     """Enter or change one mark. Lesson kinds need the lesson; thematic, term and
     corrected marks need the term; annual and state-exam marks need neither. Changing
-    an undated mark that exists updates it (one term mark per student, …)."""
-    ensure_year_open(assignment.year)
-    _ensure_writer(actor, assignment, lesson)
+    an undated mark that exists updates it (one term mark per student, …). A value off
+    the scale is refused under the key "value"; a corrected mark without its request
+    with code REQUEST_REQUIRED, a change after the lesson's day without a reason with
+    code REASON_REQUIRED."""
+    ensure_journal_writable(actor=actor, assignment=assignment, lesson=lesson)
     if kind not in MarkKind.values:
         raise ValidationError(_("Unknown kind of mark."))
     undated = kind in UNDATED_KINDS
@@ -261,10 +360,6 @@ def mark_set(
         if lesson is None or lesson.assignment_id != assignment.pk:
             raise ValidationError(_("A current mark belongs to a lesson of this journal."))
         term = None
-    if kind == MarkKind.CORRECTED and (requested_on is None or not requested_by.strip()):
-        raise ValidationError(
-            _("A corrected term mark records the date of the request and who asked for it.")
-        )
     if term is not None and term.year_id != assignment.year_id:
         raise ValidationError(_("The term belongs to another academic year."))
 
@@ -277,47 +372,30 @@ def mark_set(
             student, assignment, assignment.year.starts_on, assignment.year.ends_on
         )
 
-    scale = scale_for(
-        school=assignment.year.school,
-        grade=assignment.class_group.grade,
-        subject_id=assignment.subject_id,
-    )
-    stored, numeric = normalise_value(scale, value, undated=undated)
+    scale = journal_scale(assignment)
+    try:
+        stored, numeric = normalise_value(scale, value, undated=undated)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.error_list}) from exc
+    if kind == MarkKind.CORRECTED and (requested_on is None or not requested_by.strip()):
+        raise ValidationError(
+            _("A corrected term mark records the date of the request and who asked for it."),
+            code=REQUEST_REQUIRED,
+        )
     comment = comment.strip()
     if not stored and not comment:
-        raise ValidationError(_("Enter a mark or a comment."))
+        if scale.has_marks:
+            raise ValidationError({"value": _("Enter a mark or a comment.")})
+        raise ValidationError({"comment": _("Write a comment.")})
     if len(comment) > 500:
         raise ValidationError(_("The comment is too long (500 characters at most)."))
-
     if lesson is not None and stored:
-        absent = Attendance.objects.filter(
-            lesson=lesson, student=student, status=AttendanceStatus.ABSENT
-        ).exists()
-        if absent:
-            raise ValidationError(
-                _(
-                    "%(student)s is marked absent («н») in this lesson: "
-                    "a mark and «н» never share a cell."
-                )
-                % {"student": student.full_name}
-            )
+        _ensure_not_absent(lesson, student)
 
     if mark is None and undated:
-        existing = Mark.objects.filter(assignment=assignment, student=student, kind=kind)
-        if kind == MarkKind.THEMATIC:
-            existing = existing.filter(term=term, theme_number=theme_number)
-        elif kind in (MarkKind.TERM, MarkKind.CORRECTED):
-            existing = existing.filter(term=term)
-        mark = existing.first()
+        mark = _undated_mark(assignment, student, kind, term, theme_number)
     if mark is not None and (mark.assignment_id != assignment.pk or mark.student_id != student.pk):
         raise ValidationError(_("This mark belongs to another journal."))
-
-    if lesson is not None:
-        lock = _lock_on(assignment, lesson.date)
-        lock_term = lock.term if lock is not None else None
-    else:
-        lock = _lock_of(assignment, term)
-        lock_term = term
     desired = {
         "value": stored,
         "comment": comment,
@@ -332,24 +410,10 @@ def mark_set(
         if mark.value == stored and mark.comment == comment and mark.kind == kind:
             return WriteResult(mark=mark)
         if lesson is not None:
-            _needs_reason(lesson.date, reason, _tz(assignment))
+            _ensure_reason(lesson, reason)
 
-    with transaction.atomic():
-        if lock is not None:
-            correction = _request_approval(
-                actor=actor,
-                assignment=assignment,
-                lesson=lesson,
-                term=term or lock_term,
-                student=student,
-                target="mark",
-                mark=mark,
-                before=_mark_state(mark),
-                after=desired,
-                reason=reason,
-            )
-            return WriteResult(mark=mark, correction=correction)
-        return _apply_mark(
+    return _apply_unless_locked(
+        lambda: _apply_mark(
             actor=actor,
             assignment=assignment,
             student=student,
@@ -359,7 +423,18 @@ def mark_set(
             lesson=lesson,
             term=term,
             reason=reason,
-        )
+        ),
+        actor=actor,
+        assignment=assignment,
+        lesson=lesson,
+        term=term,
+        student=student,
+        target="mark",
+        kept=WriteResult(mark=mark),
+        before=_mark_state(mark),
+        after=desired,
+        reason=reason,
+    )
 
 
 def _apply_mark(
@@ -433,36 +508,24 @@ def _apply_mark(
 
 
 def mark_delete(*, actor: User, mark: Mark, reason: str = "") -> WriteResult:
-    """Remove a mark; the register of corrections keeps what it was."""
+    """Remove a mark; the register of corrections keeps what it was. A lesson mark after
+    the lesson's day, and an undated mark always, need a reason (code REASON_REQUIRED)."""
     assignment = mark.assignment
-    ensure_year_open(assignment.year)
-    _ensure_writer(actor, assignment, mark.lesson)
-    if mark.lesson is not None:
-        _needs_reason(mark.lesson.date, reason, _tz(assignment))
-    elif not reason.strip():
-        raise ValidationError(_("Deleting a recorded mark needs a reason."))
-    if mark.lesson is not None:
-        lock = _lock_on(assignment, mark.lesson.date)
-        lock_term = lock.term if lock is not None else None
-    else:
-        lock = _lock_of(assignment, mark.term)
-        lock_term = mark.term
-    with transaction.atomic():
-        if lock is not None:
-            correction = _request_approval(
-                actor=actor,
-                assignment=assignment,
-                lesson=mark.lesson,
-                term=lock_term,
-                student=mark.student,
-                target="mark",
-                mark=mark,
-                before=_mark_state(mark),
-                after={"delete": True},
-                reason=reason,
-            )
-            return WriteResult(mark=mark, correction=correction)
-        return _apply_mark_delete(actor=actor, mark=mark, reason=reason)
+    ensure_journal_writable(actor=actor, assignment=assignment, lesson=mark.lesson)
+    _ensure_removal_reason(mark, reason)
+    return _apply_unless_locked(
+        lambda: _apply_mark_delete(actor=actor, mark=mark, reason=reason),
+        actor=actor,
+        assignment=assignment,
+        lesson=mark.lesson,
+        term=mark.term,
+        student=mark.student,
+        target="mark",
+        kept=WriteResult(mark=mark),
+        before=_mark_state(mark),
+        after={"delete": True},
+        reason=reason,
+    )
 
 
 def _apply_mark_delete(
@@ -520,20 +583,15 @@ def attendance_set(
     late_minutes: int | None = None,
 ) -> WriteResult:
     """Record one student's attendance in a lesson: absent («н»), late, present remotely,
-    or None for present. Marks the register as taken."""
+    or None for present. Marks the register as taken. Changing an entry after the
+    lesson's day needs a reason (code REASON_REQUIRED)."""
     assignment = lesson.assignment
-    ensure_year_open(assignment.year)
-    _ensure_writer(actor, assignment, lesson)
+    ensure_journal_writable(actor=actor, assignment=assignment, lesson=lesson)
     if status is not None and status not in AttendanceStatus.values:
         raise ValidationError(_("Unknown attendance status."))
     _ensure_student_belongs(student, assignment, lesson.date, lesson.date)
     if status == AttendanceStatus.ABSENT:
-        has_mark = Mark.objects.filter(lesson=lesson, student=student).exclude(value="").exists()
-        if has_mark:
-            raise ValidationError(
-                _("%(student)s has a mark in this lesson: a mark and «н» never share a cell.")
-                % {"student": student.full_name}
-            )
+        _ensure_no_mark(lesson, student)
     entry = Attendance.objects.filter(lesson=lesson, student=student).first()
     current = entry.status if entry else None
     if current == status and (entry is None or entry.late_minutes == late_minutes):
@@ -542,24 +600,9 @@ def attendance_set(
                 _register_taken(actor, lesson)
         return WriteResult(attendance=entry)
     if entry is not None:
-        _needs_reason(lesson.date, reason, _tz(assignment))
-    lock = _lock_on(assignment, lesson.date)
-    with transaction.atomic():
-        if lock is not None:
-            correction = _request_approval(
-                actor=actor,
-                assignment=assignment,
-                lesson=lesson,
-                term=lock.term,
-                student=student,
-                target="attendance",
-                mark=None,
-                before={"status": current},
-                after={"status": status, "late_minutes": late_minutes},
-                reason=reason,
-            )
-            return WriteResult(attendance=entry, correction=correction)
-        return _apply_attendance(
+        _ensure_reason(lesson, reason)
+    return _apply_unless_locked(
+        lambda: _apply_attendance(
             actor=actor,
             lesson=lesson,
             student=student,
@@ -567,7 +610,18 @@ def attendance_set(
             status=status,
             late_minutes=late_minutes,
             reason=reason,
-        )
+        ),
+        actor=actor,
+        assignment=assignment,
+        lesson=lesson,
+        term=None,
+        student=student,
+        target="attendance",
+        kept=WriteResult(attendance=entry),
+        before={"status": current},
+        after={"status": status, "late_minutes": late_minutes},
+        reason=reason,
+    )
 
 
 def _apply_attendance(
@@ -660,6 +714,7 @@ def attendance_take(
 ) -> list[WriteResult]:
     """Take the whole register at once: `statuses` maps student id to a status (absent,
     late, remote); students not in it are present. An empty mapping is «all present»."""
+    ensure_journal_writable(actor=actor, assignment=lesson.assignment, lesson=lesson)
     students = {s.pk: s for s in lesson_students(lesson)}
     unknown = set(statuses) - set(students)
     if unknown:
@@ -675,22 +730,188 @@ def attendance_take(
                         actor=actor, lesson=lesson, student=student, status=status, reason=reason
                     )
                 )
-        if lesson.attendance_taken_at is None:
-            ensure_year_open(lesson.assignment.year)
-            _ensure_writer(actor, lesson.assignment, lesson)
-            _register_taken(actor, lesson)
+        _register_taken(actor, lesson)
     return results
 
 
 def lesson_students(lesson: Lesson) -> list[Student]:
-    """The students of a lesson: enrolled in the class on its date, in its group if any."""
+    """The students of a lesson: enrolled in the class on its date, in its group if any, in
+    the one class order."""
     students = Student.objects.filter(
         enrollments__class_group_id=lesson.assignment.class_group_id,
         enrollments__starts_on__lte=lesson.date,
     ).filter(Q(enrollments__ends_on__isnull=True) | Q(enrollments__ends_on__gte=lesson.date))
     if lesson.assignment.subgroup_id:
         students = students.filter(subgroups__subgroup_id=lesson.assignment.subgroup_id)
-    return list(students.distinct().order_by("surname", "given_name", "patronymic"))
+    return in_class_order(students.distinct().order_by())
+
+
+# --- one cell of the journal --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalColumn:
+    """A column of a teaching assignment's journal: a lesson, or an undated column — a
+    topic's thematic marks, the term mark, the corrected term mark (these three of a
+    term), the annual mark, the state exam."""
+
+    lesson: Lesson | None = None
+    kind: str = MarkKind.CURRENT  # the MarkKind of an undated column
+    term: Term | None = None
+    theme_number: int | None = None
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """What a cell shows after `journal_cell_set`: its value, which is still the old one
+    while the change waits for approval in a locked term."""
+
+    value: str
+    pending: bool = False
+
+
+def journal_cell_set(
+    *,
+    actor: User,
+    assignment: TeachingAssignment,
+    student: Student,
+    column: JournalColumn,
+    text: str,
+    reason: str = "",
+    requested_on: dt.date | None = None,
+    requested_by: str = "",
+) -> CellWrite:
+    """Make one cell of the journal hold `text` as typed into the grid: a mark on the
+    scale, «н» (absent; lesson columns only), or nothing, which removes the mark or the
+    absence. A mark keeps its kind and comment when its value changes or goes; a corrected
+    term mark keeps its request unless a new one is given. A cell holding several marks is
+    changed on the lesson page. Writes through mark_set, mark_delete and attendance_set,
+    so every rule of theirs holds; a refusal is their ValidationError, with the code
+    REASON_REQUIRED or REQUEST_REQUIRED when a reason or the request would let it pass."""
+    ensure_journal_writable(actor=actor, assignment=assignment, lesson=column.lesson)
+    text = " ".join(text.split())
+    lesson = column.lesson
+    if lesson is None:
+        mark = _undated_mark(assignment, student, column.kind, column.term, column.theme_number)
+        if mark is not None:
+            mark.assignment, mark.student, mark.term = assignment, student, column.term
+            requested_on = requested_on or mark.requested_on
+            requested_by = requested_by or mark.requested_by
+        return _mark_cell_set(
+            actor=actor,
+            assignment=assignment,
+            student=student,
+            mark=mark,
+            text=text,
+            reason=reason,
+            before=mark.value if mark else "",
+            kind=column.kind,
+            term=column.term,
+            theme_number=column.theme_number,
+            requested_on=requested_on,
+            requested_by=requested_by,
+        )
+    marks = list(Mark.objects.filter(lesson=lesson, student=student).order_by("created_at", "pk"))
+    if len(marks) > 1:
+        raise ValidationError(_("This cell holds several marks: change them on the lesson page."))
+    mark = marks[0] if marks else None
+    if mark is not None:
+        mark.lesson, mark.assignment, mark.student = lesson, assignment, student
+    absence_typed = text.lower() in ABSENT_INPUTS
+    # Only «н» and an empty cell need the attendance entry: mark_set refuses a mark next
+    # to «н» by itself.
+    entry = (
+        Attendance.objects.filter(lesson=lesson, student=student).first()
+        if absence_typed or not text
+        else None
+    )
+    absent = entry is not None and entry.status == AttendanceStatus.ABSENT
+    before = ABSENT if absent else (mark.value if mark else "")
+    if absence_typed and absent:
+        return CellWrite(ABSENT)
+    if absence_typed or (absent and not text):  # «н» comes, or goes
+        status = AttendanceStatus.ABSENT if absence_typed else None
+        result = attendance_set(
+            actor=actor, lesson=lesson, student=student, status=status, reason=reason
+        )
+        return _cell_written(result, ABSENT if absence_typed else "", before)
+    return _mark_cell_set(
+        actor=actor,
+        assignment=assignment,
+        student=student,
+        mark=mark,
+        text=text,
+        reason=reason,
+        before=before,
+        kind=mark.kind if mark else MarkKind.CURRENT,
+        lesson=lesson,
+    )
+
+
+def _mark_cell_set(
+    *,
+    actor: User,
+    assignment: TeachingAssignment,
+    student: Student,
+    mark: Mark | None,
+    text: str,
+    reason: str,
+    before: str,
+    kind: str,
+    lesson: Lesson | None = None,
+    term: Term | None = None,
+    theme_number: int | None = None,
+    requested_on: dt.date | None = None,
+    requested_by: str = "",
+) -> CellWrite:
+    if not text:
+        if mark is None or not mark.value:
+            return CellWrite("")
+        return _cell_written(_mark_clear(actor=actor, mark=mark, reason=reason), "", before)
+    result = mark_set(
+        actor=actor,
+        assignment=assignment,
+        student=student,
+        value=text,
+        comment=mark.comment if mark else "",
+        kind=kind,
+        lesson=lesson,
+        term=term,
+        theme_number=theme_number,
+        mark=mark,
+        reason=reason,
+        requested_on=requested_on,
+        requested_by=requested_by,
+    )
+    return _cell_written(result, result.mark.value if result.mark else "", before)
+
+
+def _mark_clear(*, actor: User, mark: Mark, reason: str) -> WriteResult:
+    """Take a mark's value out of its cell: a comment on it stays, as a comment-only mark."""
+    if not mark.comment:
+        return mark_delete(actor=actor, mark=mark, reason=reason)
+    _ensure_removal_reason(mark, reason)
+    return mark_set(
+        actor=actor,
+        assignment=mark.assignment,
+        student=mark.student,
+        value="",
+        comment=mark.comment,
+        kind=mark.kind,
+        lesson=mark.lesson,
+        term=mark.term,
+        theme_number=mark.theme_number,
+        mark=mark,
+        reason=reason,
+        requested_on=mark.requested_on,
+        requested_by=mark.requested_by,
+    )
+
+
+def _cell_written(result: WriteResult, value: str, before: str) -> CellWrite:
+    if result.pending:
+        return CellWrite(before, pending=True)
+    return CellWrite(value)
 
 
 # --- lesson record ------------------------------------------------------------------------
@@ -708,8 +929,7 @@ def lesson_record(
 ) -> Lesson:
     """Write the lesson's topic, homework and where it was held (an air-raid alert moves a
     lesson to the shelter or online, with the time it moved)."""
-    ensure_year_open(lesson.assignment.year)
-    _ensure_writer(actor, lesson.assignment, lesson)
+    ensure_journal_writable(actor=actor, assignment=lesson.assignment, lesson=lesson)
     topic = " ".join(topic.split())
     homework = homework.strip()
     if len(topic) > 500:
@@ -751,8 +971,7 @@ def lesson_record(
 
 def homework_file_add(*, actor: User, lesson: Lesson, upload: UploadedFile[Any]) -> HomeworkFile:
     """Attach a file to the homework: size limit and a list of allowed types."""
-    ensure_year_open(lesson.assignment.year)
-    _ensure_writer(actor, lesson.assignment, lesson)
+    ensure_journal_writable(actor=actor, assignment=lesson.assignment, lesson=lesson)
     name = PurePath(upload.name or "file").name[:200]
     extension = PurePath(name).suffix.lower()
     if extension not in HOMEWORK_EXTENSIONS:
@@ -783,8 +1002,7 @@ def homework_file_add(*, actor: User, lesson: Lesson, upload: UploadedFile[Any])
 
 def homework_file_delete(*, actor: User, attachment: HomeworkFile) -> None:
     lesson = attachment.lesson
-    ensure_year_open(lesson.assignment.year)
-    _ensure_writer(actor, lesson.assignment, lesson)
+    ensure_journal_writable(actor=actor, assignment=lesson.assignment, lesson=lesson)
     with transaction.atomic():
         before = snapshot(attachment)
         attachment_id = attachment.pk
@@ -887,15 +1105,8 @@ def _apply_correction(*, actor: User, correction: Correction) -> None:
     if correction.target == "attendance":
         lesson = correction.lesson
         assert lesson is not None
-        if after.get("status") == AttendanceStatus.ABSENT and (
-            Mark.objects.filter(lesson=lesson, student=correction.student)
-            .exclude(value="")
-            .exists()
-        ):
-            raise ValidationError(
-                _("%(student)s has a mark in this lesson: a mark and «н» never share a cell.")
-                % {"student": correction.student.full_name}
-            )
+        if after.get("status") == AttendanceStatus.ABSENT:
+            _ensure_no_mark(lesson, correction.student)
         entry = Attendance.objects.filter(lesson=lesson, student=correction.student).first()
         _apply_attendance(
             actor=requester,
@@ -921,41 +1132,21 @@ def _apply_correction(*, actor: User, correction: Correction) -> None:
             )
         return
     assignment = correction.assignment
-    scale = scale_for(
-        school=assignment.year.school,
-        grade=assignment.class_group.grade,
-        subject_id=assignment.subject_id,
-    )
     stored, numeric = normalise_value(
-        scale, after.get("value") or "", undated=after.get("kind") in UNDATED_KINDS
+        journal_scale(assignment),
+        after.get("value") or "",
+        undated=after.get("kind") in UNDATED_KINDS,
     )
     lesson_id, term_id = after.get("lesson"), after.get("term")
     lesson = Lesson.objects.filter(pk=lesson_id).first() if lesson_id else None
     term = Term.objects.filter(pk=term_id).first() if term_id else None
-    if (
-        lesson is not None
-        and stored
-        and Attendance.objects.filter(
-            lesson=lesson, student=correction.student, status=AttendanceStatus.ABSENT
-        ).exists()
-    ):
-        raise ValidationError(
-            _(
-                "%(student)s is marked absent («н») in this lesson: "
-                "a mark and «н» never share a cell."
-            )
-            % {"student": correction.student.full_name}
-        )
+    if lesson is not None and stored:
+        _ensure_not_absent(lesson, correction.student)
     kind = after.get("kind")
     if mark is None and kind in UNDATED_KINDS:
         # Two waiting requests for one term (or annual) mark: the first approved created
         # it, the second changes it.
-        existing = Mark.objects.filter(assignment=assignment, student=correction.student, kind=kind)
-        if kind == MarkKind.THEMATIC:
-            existing = existing.filter(term=term, theme_number=after.get("theme_number"))
-        elif kind in (MarkKind.TERM, MarkKind.CORRECTED):
-            existing = existing.filter(term=term)
-        mark = existing.first()
+        mark = _undated_mark(assignment, correction.student, kind, term, after.get("theme_number"))
     result = _apply_mark(
         actor=requester,
         assignment=assignment,
@@ -1097,8 +1288,7 @@ def remark_add(
     """Write a remark or praise about one student of the lesson; the student and guardians
     who asked for it are notified once the transaction commits."""
     assignment = lesson.assignment
-    ensure_year_open(assignment.year)
-    _ensure_writer(actor, assignment, lesson)
+    ensure_journal_writable(actor=actor, assignment=assignment, lesson=lesson)
     if kind not in RemarkKind.values:
         raise ValidationError(_("Unknown kind of remark."))
     text = " ".join(text.split())
@@ -1131,9 +1321,8 @@ def remark_delete(*, actor: User, remark: StudentRemark, reason: str = "") -> No
     """Remove a remark; after the lesson's day it needs a reason, kept in the audit log."""
     lesson = remark.lesson
     assignment = lesson.assignment
-    ensure_year_open(assignment.year)
-    _ensure_writer(actor, assignment, lesson)
-    _needs_reason(lesson.date, reason, _tz(assignment))
+    ensure_journal_writable(actor=actor, assignment=assignment, lesson=lesson)
+    _ensure_reason(lesson, reason)
     with transaction.atomic():
         delete_audited(
             actor=actor,

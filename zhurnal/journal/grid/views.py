@@ -1,15 +1,16 @@
 """The journal grid of a teaching assignment for a term, its keyboard cell endpoint and
-the column form that does the same without JavaScript."""
+the column form that does the same without JavaScript. Both writes read the request
+(`cells.py`) and call `journal_cell_set`, which decides everything."""
 
 from __future__ import annotations
 
 import html
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from zhurnal.accounts.models import User
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal.access import assignment_for_user
-from zhurnal.journal.grid.forms import cell_save, student_of, target_from
+from zhurnal.journal.grid.cells import column_from, request_date, student_of
 from zhurnal.journal.grid.selectors import (
     LATE_TEXT,
     GridCell,
@@ -34,11 +36,75 @@ from zhurnal.journal.grid.selectors import (
 )
 from zhurnal.journal.models import MarkKind
 from zhurnal.journal.scales import ABSENT
+from zhurnal.journal.services import (
+    REASON_REQUIRED,
+    REQUEST_REQUIRED,
+    JournalColumn,
+    correction_pending_message,
+    ensure_journal_writable,
+    journal_cell_set,
+)
+from zhurnal.people.models import Student
 from zhurnal.schools.models import Term
 from zhurnal.timetable.models import TeachingAssignment
 
 PENDING_MARK = "◷"
 _STAND_IN = 987654321  # a lesson id no school reaches, replaced in the reversed URL
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    """The answer to one cell entry, as the JSON endpoint sends it: `need_reason` and
+    `need_request` ask the typist for what would let the refused change pass."""
+
+    ok: bool
+    value: str = ""
+    message: str = ""
+    pending: bool = False
+    need_reason: bool = False
+    need_request: bool = False
+
+
+def _cell_save(
+    *,
+    actor: User,
+    assignment: TeachingAssignment,
+    student: Student,
+    column: JournalColumn,
+    value: str,
+    reason: str,
+    requested_on: str = "",
+    requested_by: str = "",
+) -> CellOutcome:
+    """One cell through `journal_cell_set`. A refusal is an outcome with the service's
+    message; one the user may not make at all is 404, as for a stranger."""
+    try:
+        written = journal_cell_set(
+            actor=actor,
+            assignment=assignment,
+            student=student,
+            column=column,
+            text=value,
+            reason=reason,
+            requested_on=request_date(requested_on),
+            requested_by=requested_by.strip(),
+        )
+    except PermissionDenied:
+        raise Http404(_("Not found")) from None
+    except ValidationError as error:
+        codes = {refusal.code for refusal in getattr(error, "error_list", [])}
+        return CellOutcome(
+            ok=False,
+            value=" ".join(value.split()),
+            message=" ".join(error.messages),
+            need_reason=REASON_REQUIRED in codes,
+            need_request=REQUEST_REQUIRED in codes,
+        )
+    if written.pending:
+        return CellOutcome(
+            ok=True, value=written.value, pending=True, message=correction_pending_message()
+        )
+    return CellOutcome(ok=True, value=written.value)
 
 
 def _chosen_term(request: AuthedRequest, assignment: TeachingAssignment, terms: list[Term]) -> Term:
@@ -229,21 +295,16 @@ def grid_cell(request: AuthedRequest, assignment_id: int) -> JsonResponse:
     {ok, value, message, pending, need_reason, need_request} with status 200; a student
     outside the class, an unknown column or a user who may not write here get 404."""
     assignment = assignment_for_user(request.user, assignment_id, write=True)
-    student = student_of(assignment, request.POST.get("student"))
-    target = target_from(assignment, request.POST)
-    try:
-        outcome = cell_save(
-            actor=request.user,
-            assignment=assignment,
-            student=student,
-            target=target,
-            value=request.POST.get("value", ""),
-            reason=request.POST.get("reason", ""),
-            requested_on=request.POST.get("requested_on", ""),
-            requested_by=request.POST.get("requested_by", ""),
-        )
-    except PermissionDenied:
-        raise Http404(_("Not found")) from None
+    outcome = _cell_save(
+        actor=request.user,
+        assignment=assignment,
+        student=student_of(assignment, request.POST.get("student")),
+        column=column_from(assignment, request.POST),
+        value=request.POST.get("value", ""),
+        reason=request.POST.get("reason", ""),
+        requested_on=request.POST.get("requested_on", ""),
+        requested_by=request.POST.get("requested_by", ""),
+    )
     # A refused value is an answer, not an error of the request: 200, so that every typo
     # does not land in the warning log.
     return JsonResponse(asdict(outcome))
@@ -267,24 +328,19 @@ def grid_column(request: AuthedRequest, assignment_id: int) -> HttpResponse:
     index = _column_of(journal.columns, request.GET.get("column", ""))
     column = journal.columns[index]
     back = _grid_url(assignment, term)
-    if journal.closed:
-        messages.error(
-            request,
-            _("The academic year %(year)s is closed: its data can only be read.")
-            % {"year": assignment.year.name},
-        )
+    try:
+        ensure_journal_writable(actor=request.user, assignment=assignment)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
         return redirect(back)
     errors: dict[int, str] = {}
     typed: dict[int, dict[str, str]] = {}
     if request.method == "POST":
-        data = request.POST.copy()
-        data["term"] = str(term.pk)
         if column.lesson_id is not None:
-            data["lesson"] = str(column.lesson_id)
+            named = {"lesson": str(column.lesson_id)}
         else:
-            data["kind"] = column.kind
-            data["theme"] = str(column.theme_number or "")
-        target = target_from(assignment, data, term=term, terms=terms)
+            named = {"kind": column.kind, "term": str(term.pk), "theme": str(column.theme_number)}
+        target = column_from(assignment, named, terms=terms)
         reason = request.POST.get("reason", "")
         saved = pending = 0
         for row in journal.rows:
@@ -301,19 +357,16 @@ def grid_column(request: AuthedRequest, assignment_id: int) -> HttpResponse:
             unchanged = " ".join(entry["value"].split()) == cell.value
             if unchanged and not _request_changed(cell, entry):
                 continue
-            try:
-                outcome = cell_save(
-                    actor=request.user,
-                    assignment=assignment,
-                    student=row.student,
-                    target=target,
-                    value=entry["value"],
-                    reason=reason,
-                    requested_on=entry["requested_on"],
-                    requested_by=entry["requested_by"],
-                )
-            except PermissionDenied:
-                raise Http404(_("Not found")) from None
+            outcome = _cell_save(
+                actor=request.user,
+                assignment=assignment,
+                student=row.student,
+                column=target,
+                value=entry["value"],
+                reason=reason,
+                requested_on=entry["requested_on"],
+                requested_by=entry["requested_by"],
+            )
             if outcome.ok:
                 saved += 1
                 pending += outcome.pending

@@ -1,5 +1,6 @@
-"""Input forms of the lesson page (shape only; the rules of the journal are in the services,
-whose ValidationErrors the views attach to these forms)."""
+"""Input forms of the lesson page: shape only. The rules of the journal — the scale, a mark
+or a comment, «н», the reason after the lesson day — are the services'; the views attach
+their ValidationErrors to these forms."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from zhurnal.core.forms import TIME
 from zhurnal.journal.models import AttendanceStatus, RemarkKind
-from zhurnal.journal.scales import Scale, normalise_value
-from zhurnal.journal.services import HOMEWORK_EXTENSIONS, lesson_mark_kinds
+from zhurnal.journal.scales import Scale
+from zhurnal.journal.services import HOMEWORK_EXTENSIONS, change_reason_rule, lesson_mark_kinds
 from zhurnal.people.models import Student
-from zhurnal.timetable.models import LessonPlace
+from zhurnal.timetable.models import Lesson, LessonPlace
 
 # A lesson lasts 45 minutes at most: later than that is an absence.
 LATE_MINUTES_MAX = 45
@@ -28,12 +28,13 @@ ATTENDANCE_CHOICES = [
 ]
 
 
-def _reason_field() -> forms.CharField:
+def _reason_field(lesson: Lesson) -> forms.CharField:
+    """The reason for a change; whether it is needed is the services' rule, told as help."""
     return forms.CharField(
         label=_("Reason for the change"),
         max_length=500,
         required=False,
-        help_text=_("The lesson day is over: a change to what was recorded needs a reason."),
+        help_text=change_reason_rule(lesson),
     )
 
 
@@ -93,11 +94,10 @@ class HomeworkFileForm(forms.Form):
 class AttendanceForm(forms.Form):
     """The register: one status (and minutes, when late) per student of the lesson.
 
-    Field names: `status_<student id>` (empty for present) and `late_<student id>`."""
+    Field names: `status_<student id>` (empty for present) and `late_<student id>`, then
+    `reason`."""
 
-    reason = _reason_field()
-
-    def __init__(self, *args: Any, students: list[Student], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lesson: Lesson, students: list[Student], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.students = students
         for student in students:
@@ -115,7 +115,7 @@ class AttendanceForm(forms.Form):
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "minutes"}),
             )
         # the reason goes last, after the register
-        self.order_fields([name for name in self.fields if name != "reason"] + ["reason"])
+        self.fields["reason"] = _reason_field(lesson)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -144,8 +144,9 @@ class AttendanceForm(forms.Form):
 
 
 class MarkForm(forms.Form):
-    """A lesson mark: value on the scale (absent when the scale has only comments), its
-    kind and an optional comment; `reason` only when changing after the lesson day."""
+    """A lesson mark: value (absent when the scale has only comments), its kind and an
+    optional comment; a `reason` field when `reason_for` names the lesson whose change
+    needs one."""
 
     value = forms.CharField(label=_("Mark"), max_length=16, required=False)
     kind = forms.ChoiceField(label=_("Kind of work"), choices=())
@@ -156,11 +157,10 @@ class MarkForm(forms.Form):
         *args: Any,
         scale: Scale,
         students: list[Student] | None = None,
-        with_reason: bool = False,
+        reason_for: Lesson | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.scale = scale
         if students is not None:
             # a new mark: for which student of the lesson
             self.fields["student"] = forms.TypedChoiceField(
@@ -178,33 +178,15 @@ class MarkForm(forms.Form):
             )
         else:
             del self.fields["value"]
-        if with_reason:
-            self.fields["reason"] = _reason_field()
-
-    def clean_value(self) -> str:
-        value: str = self.cleaned_data.get("value") or ""
-        if value.strip():
-            try:
-                normalise_value(self.scale, value, undated=False)
-            except ValidationError as exc:
-                raise ValidationError(exc.messages) from exc
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.errors and not (data.get("value") or "").strip() and not data.get("comment"):
-            if self.scale.has_marks:
-                self.add_error("value", _("Enter a mark or a comment."))
-            else:
-                self.add_error("comment", _("Write a comment."))
-        return data
+        if reason_for is not None:
+            self.fields["reason"] = _reason_field(reason_for)
 
 
 class MarkDeleteForm(forms.Form):
-    def __init__(self, *args: Any, with_reason: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reason_for: Lesson | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if with_reason:
-            self.fields["reason"] = _reason_field()
+        if reason_for is not None:
+            self.fields["reason"] = _reason_field(reason_for)
 
 
 class RemarkForm(forms.Form):

@@ -111,11 +111,6 @@ class LessonPage:
         return self.lesson.assignment.year.closed_at is not None
 
     @property
-    def day_is_over(self) -> bool:
-        """After the lesson's day a change to a recorded entry needs a reason."""
-        return self.today > self.lesson.date
-
-    @property
     def absent_count(self) -> int:
         return sum(1 for row in self.rows if row.is_absent)
 

@@ -9,8 +9,10 @@ to them.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -26,7 +28,6 @@ from django.views.decorators.http import require_GET, require_POST
 from zhurnal.accounts.models import User
 from zhurnal.core.formats import date_ua
 from zhurnal.core.http import AuthedRequest
-from zhurnal.core.timeutil import local_today
 from zhurnal.journal.access import can_write_lesson, lesson_for_user
 from zhurnal.journal.lesson.forms import (
     PRESENT,
@@ -41,13 +42,16 @@ from zhurnal.journal.lesson.forms import (
 )
 from zhurnal.journal.lesson.selectors import LessonPage, StudentRow, lesson_page
 from zhurnal.journal.models import Attendance, HomeworkFile, Mark, MarkKind, StudentRemark
-from zhurnal.journal.scales import Scale, scale_for
 from zhurnal.journal.services import (
     WriteResult,
     attendance_set,
     attendance_take,
+    change_needs_reason,
+    correction_pending_message,
+    ensure_journal_writable,
     homework_file_add,
     homework_file_delete,
+    journal_scale,
     lesson_record,
     lesson_students,
     mark_delete,
@@ -56,7 +60,6 @@ from zhurnal.journal.services import (
     remark_delete,
 )
 from zhurnal.people.models import Student
-from zhurnal.schools.services import ensure_year_open
 from zhurnal.timetable.models import Lesson
 
 # --- page -------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
     writer = can_write_lesson(request.user, lesson)
     writable = writer and not page.year_closed and not lesson.is_cancelled
     scale = page.scale
-    reason_needed = page.day_is_over
+    reason_for = _reason_for(lesson)
 
     record_form = bound.record or LessonRecordForm(
         initial={
@@ -155,7 +158,10 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
         }
     )
     attendance_form = bound.attendance or AttendanceForm(
-        students=page.students, initial=_attendance_initial(page), auto_id=ATTENDANCE_AUTO_ID
+        lesson=lesson,
+        students=page.students,
+        initial=_attendance_initial(page),
+        auto_id=ATTENDANCE_AUTO_ID,
     )
     rows: list[Row] = []
     for data in page.rows:
@@ -176,13 +182,11 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
         for mark in data.marks if writable else []:
             edit_form = MarkForm(
                 scale=scale,
-                with_reason=reason_needed,
+                reason_for=reason_for,
                 initial={"value": mark.value, "kind": mark.kind, "comment": mark.comment},
                 auto_id=_edit_auto_id(mark.pk),
             )
-            delete_form = MarkDeleteForm(
-                with_reason=reason_needed, auto_id=_delete_auto_id(mark.pk)
-            )
+            delete_form = MarkDeleteForm(reason_for=reason_for, auto_id=_delete_auto_id(mark.pk))
             is_open = False
             if bound.mark_edit and bound.mark_edit[0] == mark.pk:
                 edit_form, is_open = bound.mark_edit[1], True
@@ -201,7 +205,7 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
                     remark_entries.append(RemarkEntry(remark, bound.remark_delete[1], True))
                 else:
                     form = RemarkDeleteForm(
-                        with_reason=reason_needed, auto_id=_remark_delete_auto_id(remark.pk)
+                        reason_for=reason_for, auto_id=_remark_delete_auto_id(remark.pk)
                     )
                     remark_entries.append(RemarkEntry(remark, form))
         rows.append(
@@ -228,7 +232,7 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
             "rows": rows,
             "writer": writer,
             "writable": writable,
-            "reason_needed": reason_needed,
+            "reason_needed": reason_for is not None,
             "record_form": record_form,
             "file_form": bound.file or HomeworkFileForm(),
             "attendance_form": attendance_form,
@@ -253,106 +257,133 @@ def _back(lesson: Lesson, anchor: str) -> HttpResponse:
     return redirect(f"{reverse('journal:lesson', args=[lesson.pk])}#{anchor}")
 
 
-def _writable(request: AuthedRequest, lesson_id: int) -> tuple[Lesson, HttpResponse | None]:
-    """The lesson for a write, or the page to go back to with the refusal: a closed year
-    (the service's own message) or a lesson that was not held."""
-    lesson = lesson_for_user(request.user, lesson_id, write=True)
-    try:
-        ensure_year_open(lesson.assignment.year)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return lesson, _back(lesson, "top")
-    if lesson.is_cancelled:
-        # the services refuse it too, with this message; checked first so that no form
-        # error hides it
-        messages.error(
-            request, _("This lesson was marked as not held: nothing can be recorded in it.")
-        )
-        return lesson, _back(lesson, "top")
-    return lesson, None
+def _lesson_write(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A write of the lesson page: a POST by a logged-in writer of the lesson (else 404).
+    A closed year or a lesson not held refuses the whole form at once — back to the page
+    with the services' message, before any form error could hide it; otherwise the view
+    gets the lesson."""
+
+    @functools.wraps(view)
+    def write(request: AuthedRequest, lesson_id: int, **ids: int) -> HttpResponse:
+        lesson = lesson_for_user(request.user, lesson_id, write=True)
+        try:
+            ensure_journal_writable(actor=request.user, assignment=lesson.assignment, lesson=lesson)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _back(lesson, "top")
+        return view(request, lesson, **ids)
+
+    return login_required(require_POST(write))
 
 
-def _day_is_over(lesson: Lesson) -> bool:
-    return local_today(lesson.assignment.year.school.municipality.time_zone) > lesson.date
+def _reason_for(lesson: Lesson) -> Lesson | None:
+    """The lesson, when a change in it needs a reason now: its forms then ask for one."""
+    return lesson if change_needs_reason(lesson) else None
 
 
 def _pending_message(request: AuthedRequest) -> None:
-    messages.warning(
-        request,
-        _(
-            "The term is locked: the change is waiting for the deputy director's approval "
-            "and is not applied yet."
-        ),
-    )
+    messages.warning(request, correction_pending_message())
 
 
-def _student_name(lesson: Lesson, student_name: str) -> str:
+def _student_name(lesson: Lesson, student: Student) -> str:
     return _("%(student)s, lesson of %(date)s") % {
-        "student": student_name,
+        "student": student.full_name,
         "date": date_ua(lesson.date),
     }
+
+
+def _refuse(form: forms.Form, exc: ValidationError, field: str | None = None) -> None:
+    """Show a service's refusal on the form: next to the input it names when the form has
+    it, otherwise above the form (or next to `field`)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else field, errors)
+    else:
+        form.add_error(field, exc)
+
+
+Written = TypeVar("Written")
+
+
+def _save(
+    request: AuthedRequest,
+    lesson: Lesson,
+    form: forms.Form,
+    write: Callable[[dict[str, Any]], Written],
+    *,
+    done: str | Callable[[Written], str],
+    bound: Bound,
+    student: Student | None = None,
+    anchor: str = "",
+    field: str | None = None,
+) -> HttpResponse:
+    """One section's post: a valid form goes to the service; back to the page (at the
+    student's line, or at `anchor`) with the success — `done`, naming the student as
+    %(who)s — or «waiting for approval»; or the page again with the refusal on the form."""
+    if form.is_valid():
+        try:
+            result = write(form.cleaned_data)
+        except ValidationError as exc:
+            _refuse(form, exc, field)
+        else:
+            if isinstance(result, WriteResult) and result.pending:
+                _pending_message(request)
+            elif callable(done):
+                messages.success(request, done(result))
+            elif student is not None:
+                messages.success(request, done % {"who": _student_name(lesson, student)})
+            else:
+                messages.success(request, done)
+            return _back(lesson, f"student-{student.pk}" if student is not None else anchor)
+    return _render(request, lesson, bound)
 
 
 # --- topic and homework ------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def lesson_record_save(request: AuthedRequest, lesson_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_record_save(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
     form = LessonRecordForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            lesson_record(
-                actor=request.user,
-                lesson=lesson,
-                topic=data["topic"],
-                homework=data["homework"],
-                place=data["place"],
-                place_changed_at=data["place_changed_at"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The topic and homework are saved."))
-            return _back(lesson, "record")
-    return _render(request, lesson, Bound(record=form))
+    return _save(
+        request,
+        lesson,
+        form,
+        lambda data: lesson_record(
+            actor=request.user,
+            lesson=lesson,
+            topic=data["topic"],
+            homework=data["homework"],
+            place=data["place"],
+            place_changed_at=data["place_changed_at"],
+        ),
+        done=_("The topic and homework are saved."),
+        anchor="record",
+        bound=Bound(record=form),
+    )
 
 
 # --- homework files ----------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def lesson_file_add(request: AuthedRequest, lesson_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_file_add(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
     form = HomeworkFileForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment = homework_file_add(
-                actor=request.user, lesson=lesson, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            messages.success(
-                request, _("The file «%(name)s» is attached.") % {"name": attachment.original_name}
-            )
-            return _back(lesson, "files")
-    return _render(request, lesson, Bound(file=form))
+    return _save(
+        request,
+        lesson,
+        form,
+        lambda data: homework_file_add(actor=request.user, lesson=lesson, upload=data["file"]),
+        done=lambda attachment: (
+            _("The file «%(name)s» is attached.") % {"name": attachment.original_name}
+        ),
+        anchor="files",
+        bound=Bound(file=form),
+        field="file",
+    )
 
 
-@login_required
-@require_POST
-def lesson_file_delete(request: AuthedRequest, lesson_id: int, file_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_file_delete(request: AuthedRequest, lesson: Lesson, file_id: int) -> HttpResponse:
     attachment = get_object_or_404(HomeworkFile, pk=file_id, lesson=lesson)
     attachment.lesson = lesson
     try:
@@ -427,14 +458,12 @@ def _save_register(
     return results
 
 
-@login_required
-@require_POST
-def lesson_attendance(request: AuthedRequest, lesson_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_attendance(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
     students = lesson_students(lesson)
-    form = AttendanceForm(request.POST, students=students, auto_id=ATTENDANCE_AUTO_ID)
+    form = AttendanceForm(
+        request.POST, lesson=lesson, students=students, auto_id=ATTENDANCE_AUTO_ID
+    )
     if form.is_valid():
         results = _save_register(request.user, lesson, students, form)
         if results is not None:
@@ -448,13 +477,9 @@ def lesson_attendance(request: AuthedRequest, lesson_id: int) -> HttpResponse:
     return _render(request, lesson, Bound(attendance=form))
 
 
-@login_required
-@require_POST
-def lesson_all_present(request: AuthedRequest, lesson_id: int) -> HttpResponse:
+@_lesson_write
+def lesson_all_present(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
     """«All present»: an explicit empty register (earlier absences are removed)."""
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
     try:
         results = attendance_take(
             actor=request.user,
@@ -475,60 +500,60 @@ def lesson_all_present(request: AuthedRequest, lesson_id: int) -> HttpResponse:
 # --- marks -------------------------------------------------------------------------------
 
 
-def _lesson_scale(lesson: Lesson) -> Scale:
-    assignment = lesson.assignment
-    return scale_for(
-        school=assignment.year.school,
-        grade=assignment.class_group.grade,
-        subject_id=assignment.subject_id,
+@_lesson_write
+def lesson_mark_add(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
+    students = lesson_students(lesson)
+    raw_student = request.POST.get("student", "")
+    student_id = int(raw_student) if raw_student.isdigit() else 0
+    student = next((s for s in students if s.pk == student_id), None)
+    if student is None:
+        raise Http404(_("Not found"))
+    form = MarkForm(
+        request.POST,
+        scale=journal_scale(lesson.assignment),
+        students=students,
+        auto_id=_mark_auto_id(student.pk),
+    )
+    return _mark_save(
+        request,
+        lesson,
+        form,
+        student=student,
+        done=_("The mark is saved: %(who)s."),
+        bound=Bound(mark_add=(student.pk, form)),
     )
 
 
-def _mark_saved(request: AuthedRequest, result: WriteResult, text: str) -> None:
-    if result.pending:
-        _pending_message(request)
-    else:
-        messages.success(request, text)
-
-
-@login_required
-@require_POST
-def lesson_mark_add(request: AuthedRequest, lesson_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
-    students = lesson_students(lesson)
-    form = MarkForm(request.POST, scale=_lesson_scale(lesson), students=students)
-    raw_student = request.POST.get("student", "")
-    student_id = int(raw_student) if raw_student.isdigit() else 0
-    by_pk = {student.pk: student for student in students}
-    if student_id not in by_pk:
-        raise Http404(_("Not found"))
-    form.auto_id = _mark_auto_id(student_id)
-    if form.is_valid():
-        data = form.cleaned_data
-        student = by_pk[student_id]
-        try:
-            result = mark_set(
-                actor=request.user,
-                assignment=lesson.assignment,
-                student=student,
-                value=data.get("value", ""),
-                comment=data["comment"],
-                kind=data["kind"],
-                lesson=lesson,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            _mark_saved(
-                request,
-                result,
-                _("The mark is saved: %(who)s.")
-                % {"who": _student_name(lesson, student.full_name)},
-            )
-            return _back(lesson, f"student-{student.pk}")
-    return _render(request, lesson, Bound(mark_add=(student_id, form)))
+def _mark_save(
+    request: AuthedRequest,
+    lesson: Lesson,
+    form: MarkForm,
+    *,
+    student: Student,
+    mark: Mark | None = None,
+    done: str,
+    bound: Bound,
+) -> HttpResponse:
+    """A new mark of the student, or a change of `mark`, through mark_set."""
+    return _save(
+        request,
+        lesson,
+        form,
+        lambda data: mark_set(
+            actor=request.user,
+            assignment=lesson.assignment,
+            student=student,
+            value=data.get("value", ""),
+            comment=data["comment"],
+            kind=data["kind"],
+            lesson=lesson,
+            mark=mark,
+            reason=data.get("reason", ""),
+        ),
+        done=done,
+        student=student,
+        bound=bound,
+    )
 
 
 def _lesson_mark(lesson: Lesson, mark_id: int) -> Mark:
@@ -538,135 +563,86 @@ def _lesson_mark(lesson: Lesson, mark_id: int) -> Mark:
     return mark
 
 
-@login_required
-@require_POST
-def lesson_mark_edit(request: AuthedRequest, lesson_id: int, mark_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_mark_edit(request: AuthedRequest, lesson: Lesson, mark_id: int) -> HttpResponse:
     mark = _lesson_mark(lesson, mark_id)
     form = MarkForm(
         request.POST,
-        scale=_lesson_scale(lesson),
-        with_reason=_day_is_over(lesson),
+        scale=journal_scale(lesson.assignment),
+        reason_for=_reason_for(lesson),
         auto_id=_edit_auto_id(mark.pk),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = mark_set(
-                actor=request.user,
-                assignment=lesson.assignment,
-                student=mark.student,
-                value=data.get("value", ""),
-                comment=data["comment"],
-                kind=data["kind"],
-                lesson=lesson,
-                mark=mark,
-                reason=data.get("reason", ""),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            _mark_saved(
-                request,
-                result,
-                _("The mark is changed: %(who)s.")
-                % {"who": _student_name(lesson, mark.student.full_name)},
-            )
-            return _back(lesson, f"student-{mark.student_id}")
-    return _render(request, lesson, Bound(mark_edit=(mark.pk, form)))
+    return _mark_save(
+        request,
+        lesson,
+        form,
+        student=mark.student,
+        mark=mark,
+        done=_("The mark is changed: %(who)s."),
+        bound=Bound(mark_edit=(mark.pk, form)),
+    )
 
 
-@login_required
-@require_POST
-def lesson_mark_delete(request: AuthedRequest, lesson_id: int, mark_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_mark_delete(request: AuthedRequest, lesson: Lesson, mark_id: int) -> HttpResponse:
     mark = _lesson_mark(lesson, mark_id)
     form = MarkDeleteForm(
-        request.POST, with_reason=_day_is_over(lesson), auto_id=_delete_auto_id(mark.pk)
+        request.POST, reason_for=_reason_for(lesson), auto_id=_delete_auto_id(mark.pk)
     )
-    if form.is_valid():
-        try:
-            result = mark_delete(
-                actor=request.user, mark=mark, reason=form.cleaned_data.get("reason", "")
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            _mark_saved(
-                request,
-                result,
-                _("The mark is removed: %(who)s.")
-                % {"who": _student_name(lesson, mark.student.full_name)},
-            )
-            return _back(lesson, f"student-{mark.student_id}")
-    return _render(request, lesson, Bound(mark_delete=(mark.pk, form)))
+    return _save(
+        request,
+        lesson,
+        form,
+        lambda data: mark_delete(actor=request.user, mark=mark, reason=data.get("reason", "")),
+        done=_("The mark is removed: %(who)s."),
+        student=mark.student,
+        bound=Bound(mark_delete=(mark.pk, form)),
+    )
 
 
 # --- remarks about a student ------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def lesson_remark_add(request: AuthedRequest, lesson_id: int, student_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_remark_add(request: AuthedRequest, lesson: Lesson, student_id: int) -> HttpResponse:
     student = next((s for s in lesson_students(lesson) if s.pk == student_id), None)
     if student is None:
         raise Http404(_("Not found"))
     form = RemarkForm(request.POST, auto_id=_remark_auto_id(student.pk))
-    if form.is_valid():
-        try:
-            remark_add(
-                actor=request.user,
-                lesson=lesson,
-                student=student,
-                text=form.cleaned_data["text"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("The remark is saved: %(who)s.")
-                % {"who": _student_name(lesson, student.full_name)},
-            )
-            return _back(lesson, f"student-{student.pk}")
-    return _render(request, lesson, Bound(remark_add=(student.pk, form)))
+    return _save(
+        request,
+        lesson,
+        form,
+        lambda data: remark_add(
+            actor=request.user,
+            lesson=lesson,
+            student=student,
+            text=data["text"],
+            kind=data["kind"],
+        ),
+        done=_("The remark is saved: %(who)s."),
+        student=student,
+        bound=Bound(remark_add=(student.pk, form)),
+    )
 
 
-@login_required
-@require_POST
-def lesson_remark_delete(request: AuthedRequest, lesson_id: int, remark_id: int) -> HttpResponse:
-    lesson, refused = _writable(request, lesson_id)
-    if refused:
-        return refused
+@_lesson_write
+def lesson_remark_delete(request: AuthedRequest, lesson: Lesson, remark_id: int) -> HttpResponse:
     remark = get_object_or_404(
         StudentRemark.objects.select_related("student"), pk=remark_id, lesson=lesson
     )
     remark.lesson = lesson
     form = RemarkDeleteForm(
-        request.POST,
-        with_reason=_day_is_over(lesson),
-        auto_id=_remark_delete_auto_id(remark.pk),
+        request.POST, reason_for=_reason_for(lesson), auto_id=_remark_delete_auto_id(remark.pk)
     )
-    if form.is_valid():
-        try:
-            remark_delete(
-                actor=request.user, remark=remark, reason=form.cleaned_data.get("reason", "")
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("The remark is removed: %(who)s.")
-                % {"who": _student_name(lesson, remark.student.full_name)},
-            )
-            return _back(lesson, f"student-{remark.student_id}")
-    return _render(request, lesson, Bound(remark_delete=(remark.pk, form)))
+    return _save(
+        request,
+        lesson,
+        form,
+        lambda data: remark_delete(
+            actor=request.user, remark=remark, reason=data.get("reason", "")
+        ),
+        done=_("The remark is removed: %(who)s."),
+        student=remark.student,
+        bound=Bound(remark_delete=(remark.pk, form)),
+    )

@@ -456,3 +456,103 @@ def test_term_lock_must_cover_the_class_grade(community: Community) -> None:
         services.term_lock(
             actor=community.deputy, term=community.term1, class_group=community.class_5a
         )
+
+
+# --- one cell of the journal (the grid's writes) ---------------------------------------------
+
+
+def cell(community: Community, column: services.JournalColumn, text: str, **kwargs):  # type: ignore[no-untyped-def]
+    return services.journal_cell_set(
+        actor=community.teacher,
+        assignment=community.math_5a,
+        student=kwargs.pop("student", community.student),
+        column=column,
+        text=text,
+        **kwargs,
+    )
+
+
+def codes(refusal: pytest.ExceptionInfo[ValidationError]) -> set[str | None]:
+    error = refusal.value
+    if hasattr(error, "error_dict"):
+        return {item.code for errors in error.error_dict.values() for item in errors}
+    return {item.code for item in error.error_list}
+
+
+def test_refusals_a_reason_would_lift_say_so_by_their_code(community: Community) -> None:
+    lesson = lesson_on(community, PAST)
+    mark = put(community, lesson, "7").mark
+    assert mark is not None
+    with pytest.raises(ValidationError) as changed:
+        put(community, lesson, "9", mark=mark)
+    with pytest.raises(ValidationError) as deleted:
+        services.mark_delete(actor=community.teacher, mark=mark)
+    services.attendance_set(
+        actor=community.teacher, lesson=lesson, student=community.other_student, status="late"
+    )
+    with pytest.raises(ValidationError) as attendance:
+        services.attendance_set(
+            actor=community.teacher, lesson=lesson, student=community.other_student, status=None
+        )
+    term = services.mark_set(
+        actor=community.teacher,
+        assignment=community.math_5a,
+        student=community.student,
+        term=community.term1,
+        kind="term",
+        value="8",
+    ).mark
+    assert term is not None
+    with pytest.raises(ValidationError) as undated:
+        services.mark_delete(actor=community.teacher, mark=term)
+    for refusal in (changed, deleted, attendance, undated):
+        assert codes(refusal) == {services.REASON_REQUIRED}
+    assert str(changed.value.messages[0]) == services.change_reason_rule(lesson)
+    assert Mark.objects.get(pk=mark.pk).value == "7"
+
+
+def test_a_cell_cleared_after_the_lesson_day_needs_a_reason_and_keeps_the_comment(
+    community: Community,
+) -> None:
+    lesson = lesson_on(community, PAST)
+    mark = put(community, lesson, "7", comment="Усна відповідь").mark
+    assert mark is not None
+    column = services.JournalColumn(lesson=lesson)
+    with pytest.raises(ValidationError) as refusal:
+        cell(community, column, "")
+    assert codes(refusal) == {services.REASON_REQUIRED}
+    assert Mark.objects.get(pk=mark.pk).value == "7"
+
+    assert cell(community, column, "", reason="не той учень") == services.CellWrite("")
+    kept = Mark.objects.get(pk=mark.pk)
+    assert (kept.value, kept.comment) == ("", "Усна відповідь")
+
+
+def test_a_cell_takes_absence_on_either_keyboard_and_refuses_a_mark_beside_it(
+    community: Community,
+) -> None:
+    lesson = lesson_on(community, local_today())
+    column = services.JournalColumn(lesson=lesson)
+    assert cell(community, column, " N ") == services.CellWrite("н")
+    assert cell(community, column, "н") == services.CellWrite("н")  # no change
+    with pytest.raises(ValidationError, match="«н»"):
+        cell(community, column, "9")
+    assert cell(community, column, "") == services.CellWrite("")  # the lesson day: no reason
+    assert cell(community, column, "9") == services.CellWrite("9")
+    assert not Attendance.objects.exists()
+
+
+def test_a_corrected_mark_asks_for_its_request_once_and_keeps_it(community: Community) -> None:
+    column = services.JournalColumn(kind="corrected", term=community.term1)
+    with pytest.raises(ValidationError) as refusal:
+        cell(community, column, "8")
+    assert codes(refusal) == {services.REQUEST_REQUIRED}
+    with pytest.raises(ValidationError) as off_scale:
+        cell(community, column, "13")  # a wrong value is told before the request is asked
+    assert "«13»" in str(off_scale.value)
+    assert services.REQUEST_REQUIRED not in codes(off_scale)
+    asked = {"requested_on": dt.date(2026, 12, 20), "requested_by": "мама"}
+    assert cell(community, column, "8", **asked) == services.CellWrite("8")
+    assert cell(community, column, "9") == services.CellWrite("9")
+    mark = Mark.objects.get(kind="corrected")
+    assert (mark.value, mark.requested_on, mark.requested_by) == ("9", *asked.values())
