@@ -58,6 +58,7 @@ from zhurnal.people.models import (
     StudentGuardian,
     SubgroupMember,
 )
+from zhurnal.people.selectors import alphabetical_key
 from zhurnal.schools.curriculum_templates import curriculum_for_grade
 from zhurnal.schools.models import (
     AcademicYear,
@@ -1001,7 +1002,12 @@ class _SchoolBuilder:
         for pupil in self.pupils:
             roster[pupil.class_index].append(pupil)
         for pupils in roster.values():
-            pupils.sort(key=lambda p: (p.student.surname, p.student.given_name))
+            pupils.sort(
+                key=lambda p: (
+                    alphabetical_key(p.student.surname),
+                    alphabetical_key(p.student.given_name),
+                )
+            )
         self.roster = roster
         subgroups: dict[tuple[int, str, int], Subgroup] = {}
         for unit in self.units:

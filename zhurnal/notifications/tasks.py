@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from zhurnal.accounts.models import User
+from zhurnal.core.tasks import enqueue_once
 from zhurnal.notifications import services
 from zhurnal.notifications.models import Delivery, Notification, NotificationStatus
 from zhurnal.notifications.selectors import quiet_end
@@ -68,8 +68,8 @@ def send_daily_digests(*, reschedule: bool = True) -> int:
         if first is not None:
             end = quiet_end(user, now, first.school.municipality.time_zone) or now
             send_digest_for.using(run_after=end).enqueue(user_id=user.pk)
-    if reschedule and not digest_scheduled():
-        send_daily_digests.using(run_after=services.next_digest_time(now)).enqueue()
+    if reschedule:
+        enqueue_once(send_daily_digests, run_after=services.next_digest_time(now))
     return len(postponed)
 
 
@@ -84,10 +84,3 @@ def send_digest_for(*, user_id: int) -> None:
     ).select_related("recipient__guardian", "student")
     user = User.objects.get(pk=user_id)
     services.digest_send_for(recipient=user, notifications=list(notifications), now=now)
-
-
-def digest_scheduled() -> bool:
-    """Whether a digest run is already waiting in the queue."""
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=send_daily_digests.module_path
-    ).exists()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from zhurnal.core.tasks import enqueue_once
 from zhurnal.notifications import services, tasks
 
 
@@ -21,9 +22,8 @@ class Command(BaseCommand):
             tasks.send_daily_digests.enqueue()
             self.stdout.write("Digests queued to be sent now.\n")
             return
-        if tasks.digest_scheduled():
+        when = services.next_digest_time()
+        if not enqueue_once(tasks.send_daily_digests, run_after=when):
             self.stdout.write("A digest run is already queued.\n")
             return
-        when = services.next_digest_time()
-        tasks.send_daily_digests.using(run_after=when).enqueue()
         self.stdout.write(f"Digests queued for {when.isoformat()}.\n")
