@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from zhurnal.accounts.models import User
+from zhurnal.api.auth import api_user
 from zhurnal.api.convert import attendance_out, ensure_sane_date, mark_out
 from zhurnal.api.schemas import (
     AttendanceIn,
@@ -48,7 +49,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: Error
 
 
 def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
+    return api_user(request)
 
 
 def _pending(result: WriteResult) -> PendingOut:

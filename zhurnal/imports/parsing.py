@@ -197,6 +197,14 @@ def _is_blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _cell(value: object) -> Cell:
+    """A spreadsheet value as the importer reads it: rich text, times, formulas and the
+    like become their text."""
+    if value is None or isinstance(value, str | int | float | dt.date):
+        return value
+    return str(value)
+
+
 def _read_xlsx(content: bytes) -> list[list[Cell]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -206,7 +214,7 @@ def _read_xlsx(content: bytes) -> list[list[Cell]]:
         ) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
         raise ImportFileError(
             _("The file could not be opened as an Excel workbook (.xlsx). It may be damaged.")

@@ -49,11 +49,11 @@ def _nice_max(largest: float) -> float:
     """The top of the value axis: 1, 2, 2.5 or 5 times a power of ten above `largest`."""
     if largest <= 0:
         return 1.0
-    magnitude = 10 ** len(str(int(largest)))
+    magnitude = 10.0 ** len(str(int(largest)))
     for step in (0.1, 0.2, 0.25, 0.5, 1.0):
         if largest <= magnitude * step:
             return magnitude * step
-    return float(magnitude)
+    return magnitude
 
 
 def _label_every(count: int, room: int) -> int:

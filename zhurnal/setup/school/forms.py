@@ -49,7 +49,8 @@ class HoursInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal):
             return hours_display(value)
-        return super().format_value(value)
+        shown = super().format_value(value)
+        return None if shown is None else str(shown)
 
 
 class HoursField(forms.DecimalField):
