@@ -6,6 +6,7 @@ request names — through `journal.access`, answering 404 for what is not the us
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -67,8 +68,9 @@ def _mark_written(result: WriteResult, lesson: Lesson, status: int) -> Status[Ma
     )
 
 
-def _lesson_out(lesson: Lesson) -> dict[str, object]:
+def _lesson_out(lesson: Lesson) -> dict[str, Any]:
     assignment = lesson.assignment
+    substitute = lesson.substitute if lesson.substitute_id else None
     return {
         "id": lesson.pk,
         "date": lesson.date,
@@ -79,7 +81,7 @@ def _lesson_out(lesson: Lesson) -> dict[str, object]:
         "class_name": str(assignment.class_group),
         "subgroup": str(assignment.subgroup) if assignment.subgroup_id else "",
         "teacher": assignment.teacher.short_name,
-        "substitute": lesson.substitute.short_name if lesson.substitute_id else "",  # type: ignore[union-attr]
+        "substitute": substitute.short_name if substitute is not None else "",
         "is_cancelled": lesson.is_cancelled,
         "topic": lesson.topic,
         "homework": lesson.homework,
@@ -98,7 +100,7 @@ def _detail(user: User, lesson: Lesson) -> LessonDetailOut:
         )
     attendance = {entry.student_id: entry for entry in Attendance.objects.filter(lesson=lesson)}
     return LessonDetailOut(
-        **_lesson_out(lesson),  # type: ignore[arg-type]
+        **_lesson_out(lesson),
         can_write=can_write_lesson(user, lesson),
         students=[
             LessonStudentOut(
@@ -122,7 +124,7 @@ def lessons(request: HttpRequest, date: Query[dt.date | None] = None) -> list[Le
     for lesson in found:
         if lesson.substitute_id == user.pk:
             lesson.substitute = user  # spares a query per substituted lesson
-    return [LessonOut(**_lesson_out(lesson)) for lesson in found]  # type: ignore[arg-type]
+    return [LessonOut(**_lesson_out(lesson)) for lesson in found]
 
 
 @router.get("/lessons/{lesson_id}", response={200: LessonDetailOut, **ERRORS})
@@ -145,7 +147,7 @@ def record(request: HttpRequest, lesson_id: Path[Id], payload: LessonRecordIn) -
         place=payload.place,
         place_changed_at=payload.place_changed_at,
     )
-    return LessonOut(**_lesson_out(lesson))  # type: ignore[arg-type]
+    return LessonOut(**_lesson_out(lesson))
 
 
 @router.put(

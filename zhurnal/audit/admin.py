@@ -3,7 +3,7 @@ save and delete made through it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import models, transaction
@@ -12,9 +12,16 @@ from django.http import HttpRequest
 from zhurnal.audit.models import AuditEvent
 from zhurnal.audit.services import audit_record, snapshot
 
+if TYPE_CHECKING:
+    _AuditEventAdmin = admin.ModelAdmin[AuditEvent]
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    # ModelAdmin is generic in django-stubs only; Django's class takes no [...].
+    _AuditEventAdmin = _ModelAdmin = admin.ModelAdmin
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(_AuditEventAdmin):
     """Read-only: the audit log is never edited through the application."""
 
     list_display = ("id", "at", "actor_repr", "role", "action", "object_type", "object_id")
@@ -31,7 +38,7 @@ class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(_ModelAdmin):
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
         with transaction.atomic():
             before = None

@@ -4,6 +4,7 @@ service's refusal shown on the form or in a message."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -44,3 +45,12 @@ class DateRangeForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", _("The end cannot come before the start."))
         return data
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Give a choice field of the form its choices for this request (django-stubs types
+    `form.fields[name]` as a plain Field, which has no `choices`)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = list(choices)

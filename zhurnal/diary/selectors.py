@@ -97,7 +97,9 @@ def diary_week(
     for mark in Mark.objects.filter(student=student, lesson_id__in=list(entries)).order_by(
         "created_at"
     ):
-        item = entries[mark.lesson_id]  # type: ignore[index]
+        if mark.lesson_id is None:  # dated marks only: lesson_id__in above
+            continue
+        item = entries[mark.lesson_id]
         item.marks.append(mark)
         if _is_new(mark.created_at, since):
             item.new_mark_ids.add(mark.pk)

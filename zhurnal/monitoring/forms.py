@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhurnal.core.forms import set_choices
 from zhurnal.monitoring.quarterly import previous_quarter, quarter_label, quarter_of
 from zhurnal.monitoring.selectors import MarkPeriod
 
@@ -39,12 +40,14 @@ class MarkFilterForm(forms.Form):
     ) -> None:
         super().__init__(data)
         self.periods = {period.key: period for period in periods}
-        self.fields["period"].choices = [(period.key, period.label) for period in periods]  # type: ignore[attr-defined]
-        self.fields["by"].choices = [  # type: ignore[attr-defined]
-            (value, label) for value, label in BREAKDOWN_CHOICES if value in breakdowns
-        ]
-        self.fields["grade"].choices = [("", _("all grades")), *[(g, str(g)) for g in grades]]  # type: ignore[attr-defined]
-        self.fields["subject"].choices = [("", _("all subjects")), *[(s, s) for s in subjects]]  # type: ignore[attr-defined]
+        set_choices(self, "period", [(period.key, period.label) for period in periods])
+        set_choices(
+            self,
+            "by",
+            [(value, label) for value, label in BREAKDOWN_CHOICES if value in breakdowns],
+        )
+        set_choices(self, "grade", [("", _("all grades")), *[(g, str(g)) for g in grades]])
+        set_choices(self, "subject", [("", _("all subjects")), *[(s, s) for s in subjects]])
 
     def clean_period(self) -> MarkPeriod | None:
         key = self.cleaned_data.get("period")
@@ -66,7 +69,7 @@ class QuarterForm(forms.Form):
 
     def __init__(self, data: Any = None, *, today: dt.date) -> None:
         super().__init__(data)
-        self.fields["quarter"].choices = quarter_choices(today)  # type: ignore[attr-defined]
+        set_choices(self, "quarter", quarter_choices(today))
         self.fields["quarter"].initial = previous_quarter(today)[0].isoformat()
 
     def period(self) -> tuple[dt.date, dt.date]:

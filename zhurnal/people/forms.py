@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from zhurnal.accounts.models import User
+from zhurnal.core.forms import set_choices
 from zhurnal.people.models import AccessCodeKind, Relation, Student
 from zhurnal.people.selectors import RosterRow
 
@@ -62,9 +63,11 @@ class IssueCodesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.roster = roster
         # Only the students on the roster can be chosen: any other id is refused here.
-        self.fields["students"].choices = [  # type: ignore[attr-defined]
-            (row.student.pk, row.student.full_name) for row in roster
-        ]
+        set_choices(
+            self,
+            "students",
+            [(row.student.pk, row.student.full_name) for row in roster],
+        )
 
     @property
     def kinds(self) -> list[str]:

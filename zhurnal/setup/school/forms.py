@@ -96,12 +96,12 @@ class SetupModelForm(_ModelForm):
                 self, self.instance, self._meta.fields, self._meta.exclude
             )
             self.instance.full_clean(
-                exclude=self._get_validation_exclusions(),  # type: ignore[attr-defined]
+                exclude=self._get_validation_exclusions(),  # type: ignore[attr-defined]  # Django's, not in the stubs
                 validate_unique=False,
                 validate_constraints=False,
             )
         except ValidationError as exc:
-            self._update_errors(exc)  # type: ignore[attr-defined]
+            self._update_errors(exc)  # type: ignore[attr-defined]  # Django's, not in the stubs
 
 
 class YearForm(SetupModelForm):

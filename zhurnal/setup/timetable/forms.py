@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +17,14 @@ from zhurnal.schools.models import ClassGroup, Subgroup, Subject, Term
 from zhurnal.setup.school.forms import HoursField, SetupContext, SetupModelForm
 from zhurnal.timetable.models import Period, TeachingAssignment, Timetable, Weekday
 
+if TYPE_CHECKING:
+    _AssignmentField = forms.ModelChoiceField[TeachingAssignment]
+else:
+    # ModelChoiceField is generic in django-stubs only; Django's class takes no [...].
+    _AssignmentField = forms.ModelChoiceField
 
-class AssignmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+
+class AssignmentChoiceField(_AssignmentField):
     def label_from_instance(self, obj: Any) -> str:
         group = f" ({obj.subgroup.name})" if obj.subgroup else ""
         return f"{obj.subject.name}{group} — {obj.teacher.short_name}"

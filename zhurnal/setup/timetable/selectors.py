@@ -83,7 +83,8 @@ def timetable_classes(timetable: Timetable) -> list[ClassGroup]:
     )
     classes = list(ClassGroup.objects.filter(year_id=timetable.year_id).order_by("grade", "letter"))
     for class_group in classes:
-        class_group.entry_count = counts.get(class_group.pk, 0)  # type: ignore[attr-defined]
+        # a count for the page carried on the class, as an annotation would be
+        class_group.entry_count = counts.get(class_group.pk, 0)  # type: ignore[attr-defined]  # not a model field
     return classes
 
 

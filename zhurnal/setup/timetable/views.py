@@ -23,6 +23,7 @@ from zhurnal.schools.models import AcademicYear, ClassGroup
 from zhurnal.setup.school.forms import SetupContext, hours_display
 from zhurnal.setup.screens import Label, Screen, render_setup, setup_context
 from zhurnal.setup.timetable.forms import (
+    WEEKDAYS,
     AssignmentForm,
     LessonsForm,
     PeriodForm,
@@ -222,7 +223,7 @@ def timetable_class_grid(
             "timetable": timetable,
             "class_group": class_group,
             "grid": timetable_grid(timetable=timetable, class_group=class_group),
-            "weekdays": form.fields["weekday"].choices,  # type: ignore[attr-defined]
+            "weekdays": WEEKDAYS,
             "form": form,
         },
     )

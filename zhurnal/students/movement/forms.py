@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhurnal.core.forms import set_choices
 from zhurnal.people.models import LeaveReason
 from zhurnal.schools.models import ClassGroup, School
 from zhurnal.students.movement.services import LEAVING_REASONS
@@ -22,10 +23,14 @@ class TargetSchoolForm(forms.Form):
 
     def __init__(self, *args: Any, own: School, others: Sequence[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [  # type: ignore[attr-defined]
-            (own.pk, _("%(school)s (this school)") % {"school": own}),
-            *((school.pk, str(school)) for school in others),
-        ]
+        set_choices(
+            self,
+            "school",
+            [
+                (own.pk, _("%(school)s (this school)") % {"school": own}),
+                *((school.pk, str(school)) for school in others),
+            ],
+        )
 
 
 class TransferForm(forms.Form):
@@ -42,10 +47,14 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, classes: Sequence[ClassGroup], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.classes = {c.pk: c for c in classes}
-        self.fields["target"].choices = [  # type: ignore[attr-defined]
-            ("", "—"),
-            *((c.pk, str(c)) for c in classes),
-        ]
+        set_choices(
+            self,
+            "target",
+            [
+                ("", "—"),
+                *((c.pk, str(c)) for c in classes),
+            ],
+        )
 
     @property
     def target_class(self) -> ClassGroup:
@@ -92,4 +101,4 @@ class PromotionForm(forms.Form):
 
     def __init__(self, *args: Any, student_ids: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kept"].choices = [(pk, str(pk)) for pk in student_ids]  # type: ignore[attr-defined]
+        set_choices(self, "kept", [(pk, str(pk)) for pk in student_ids])
