@@ -24,7 +24,7 @@ from zhurnal.api.schemas import (
 from zhurnal.core.timeutil import local_today, week_start
 from zhurnal.diary.selectors import current_class_name, diary_week
 from zhurnal.journal.models import Mark
-from zhurnal.people.access import children_of, student_for_family
+from zhurnal.people.access import StudentScope, children_for_user, student_for_user
 from zhurnal.people.models import Student
 from zhurnal.timetable.models import Lesson
 
@@ -51,7 +51,7 @@ def students(request: HttpRequest) -> list[StudentOut]:
     user = api_user(request)
     own = list(Student.objects.filter(user=user))
     today = local_today()
-    return [_student_out(student, today) for student in [*own, *children_of(user)]]
+    return [_student_out(student, today) for student in [*own, *children_for_user(user)]]
 
 
 @router.get("/students/{student_id}/week", response={200: WeekOut, **ERRORS})
@@ -59,7 +59,7 @@ def week(request: HttpRequest, student_id: Path[Id], date: Query[dt.date | None]
     """The diary week (Monday to Saturday) containing `date` (default: today): lessons with
     topic, homework, the student's marks, attendance and remarks."""
     user = api_user(request)
-    student = student_for_family(user, student_id)
+    student = student_for_user(user, student_id, scope=StudentScope.FAMILY)
     today = local_today()
     monday = week_start(ensure_sane_date(date or today))
     days = diary_week(student=student, monday=monday)
@@ -112,7 +112,7 @@ def marks(
     """The student's marks from `start` to `end` (default: the last 30 days): lesson marks
     by the lesson's date, term and other undated marks by the day they were given."""
     user = api_user(request)
-    student = student_for_family(user, student_id)
+    student = student_for_user(user, student_id, scope=StudentScope.FAMILY)
     end = ensure_sane_date(end or local_today())
     start = ensure_sane_date(start or end - dt.timedelta(days=30))
     if start > end or end - start > MAX_MARKS_SPAN:

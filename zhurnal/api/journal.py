@@ -1,7 +1,8 @@
 """The class journal for programs: a teacher's lessons, and writes through the journal's
 services, which decide every rule as for the pages (scale, closed year, a lesson not held,
 «н», reasons, locks). The endpoints only find the lesson, the student or the mark the
-request names — through `journal.access`, answering 404 for what is not the user's."""
+request names — through `timetable.access` and `journal.access`, answering 404 for what is
+not the user's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
@@ -31,7 +32,7 @@ from zhurnal.api.schemas import (
     PendingOut,
 )
 from zhurnal.core.timeutil import local_today
-from zhurnal.journal.access import can_write_lesson, lesson_for_user
+from zhurnal.journal.access import mark_for_user
 from zhurnal.journal.models import Attendance, AttendanceStatus, Mark
 from zhurnal.journal.services import (
     WriteResult,
@@ -42,6 +43,7 @@ from zhurnal.journal.services import (
     mark_delete,
     mark_set,
 )
+from zhurnal.timetable.access import can_write_lesson, lesson_for_user
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.selectors import lessons_of_teacher_on
 
@@ -201,17 +203,6 @@ def mark_add(
     return _mark_written(result, lesson, 201)
 
 
-def _writable_mark(user: User, mark_id: int) -> Mark:
-    """A lesson mark of a lesson the user writes (`lesson_for_user`); otherwise 404."""
-    mark = Mark.objects.filter(pk=mark_id, lesson__isnull=False).select_related("student").first()
-    if mark is None or mark.lesson_id is None:
-        raise Http404(_("Not found"))
-    lesson = lesson_for_user(user, mark.lesson_id, write=True)
-    mark.lesson = lesson
-    mark.assignment = lesson.assignment
-    return mark
-
-
 @router.patch("/marks/{mark_id}", response={200: MarkOut, 202: PendingOut, **ERRORS})
 def mark_change(
     request: HttpRequest, mark_id: Path[Id], payload: MarkPatchIn
@@ -219,7 +210,7 @@ def mark_change(
     """Change a mark: the fields given replace the old ones. After the lesson's day a
     reason is required."""
     user = _user(request)
-    mark = _writable_mark(user, mark_id)
+    mark = mark_for_user(user, mark_id, write=True)
     lesson = mark.lesson
     assert lesson is not None
     result = mark_set(
@@ -245,7 +236,7 @@ def mark_remove(
     user = _user(request)
     if len(reason) > 500 or "\x00" in reason:
         raise ValidationError(_("The reason is too long (500 characters at most)."))
-    mark = _writable_mark(user, mark_id)
+    mark = mark_for_user(user, mark_id, write=True)
     result = mark_delete(actor=user, mark=mark, reason=reason)
     if result.pending:
         return Status(202, _pending(result))

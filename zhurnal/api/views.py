@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhurnal.api.access import api_token_for_user
 from zhurnal.api.models import ApiToken
 from zhurnal.api.services import token_create, token_revoke
 from zhurnal.core.http import AuthedRequest
@@ -42,9 +43,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
-    if token is None:
-        raise Http404(_("Not found"))
+    token = api_token_for_user(request.user, token_id)
     token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token «%(name)s» is revoked.") % {"name": token.name})
     return redirect("api:tokens")

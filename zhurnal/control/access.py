@@ -1,109 +1,98 @@
-"""Who may reach the school's control of journal keeping.
+"""Who may reach the school's control of journal keeping and the reports kept of it.
 
 The school's director and deputy directors (the journal controllers) reach its control
-pages: `school_for_controller` is the check, and every object a page then names by id is
-fetched through an `*_of_school` function below, inside that school. A teacher reaches
-only the remarks written to them (`remark_for_teacher`). Missing and not-yours are the
-same 404 everywhere.
-"""
+pages: `people.access.school_for_user(…, roles=JOURNAL_CONTROLLERS)` is the page's check,
+and every object the page names by id comes through a chokepoint with `within=` that
+school (the journal's through `timetable.access`, the control's own here). A teacher
+reaches the remarks written to them; the department its community's quarterly reports.
+Missing and not-yours are the same 404 everywhere (see docs/permissions.md)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable
 
-from django.db.models import Model, QuerySet
-from django.http import Http404
-from django.utils.translation import gettext as _
+from django.db.models import Q
 
 from zhurnal.accounts.models import User
 from zhurnal.control.corrections.selectors import CORRECTION_RELATED
-from zhurnal.control.models import JournalRemark, Report
-from zhurnal.control.remarks.selectors import REMARK_RELATED, remarks_of_school
-from zhurnal.control.weekly.selectors import weekly_reports_of_school
-from zhurnal.journal.access import JOURNAL_CONTROLLERS
+from zhurnal.control.models import QUARTERLY_KINDS, JournalRemark, Report, ReportKind
+from zhurnal.control.remarks.selectors import REMARK_RELATED
+from zhurnal.core.access import ensure_signed_in, first_or_404
 from zhurnal.journal.models import Correction, TermLock
-from zhurnal.people.access import school_for_user
-from zhurnal.schools.models import School
-from zhurnal.timetable.models import Lesson, TeachingAssignment
-
-M = TypeVar("M", bound=Model)
+from zhurnal.people.access import JOURNAL_CONTROLLERS, role_school_ids
+from zhurnal.people.models import Role, RoleAssignment
+from zhurnal.schools.models import Municipality, School
 
 
-def _one(queryset: QuerySet[M]) -> M:
-    found = queryset.first()
-    if found is None:
-        raise Http404(_("Not found"))
-    return found
-
-
-def school_for_controller(user: User, school_id: int) -> School:
-    """The school if the user is its director or a deputy director, else 404."""
-    return school_for_user(user, school_id, roles=JOURNAL_CONTROLLERS)
-
-
-def teacher_of_school(school: School, teacher_id: int) -> User:
-    """A teacher with a teaching assignment at the school, else 404."""
-    return _one(
-        User.objects.filter(pk=teacher_id, teaching_assignments__year__school=school).distinct()
+def remark_for_user(
+    user: User,
+    remark_id: int,
+    *,
+    roles: Iterable[str] | None = None,
+    within: School | None = None,
+) -> JournalRemark:
+    """A remark on journal keeping, else 404: for the teacher it was written to (who marks
+    it put right); with `roles`, for the holders of one of them at its school instead (the
+    director and deputies, who write and reopen remarks)."""
+    ensure_signed_in(user)
+    reach = Q(teacher=user) if roles is None else Q(school_id__in=role_school_ids(user, roles))
+    queryset = JournalRemark.objects.filter(reach, pk=remark_id)
+    if within is not None:
+        queryset = queryset.filter(school=within)
+    return first_or_404(
+        queryset.select_related(*REMARK_RELATED, "assignment__year__school__municipality")
     )
 
 
-def assignment_of_school(school: School, assignment_id: int) -> TeachingAssignment:
-    """A teaching assignment of the school, else 404."""
-    return _one(
-        TeachingAssignment.objects.filter(pk=assignment_id, year__school=school).select_related(
-            "teacher", "subject", "class_group", "subgroup", "year__school__municipality"
+def report_for_user(
+    user: User,
+    report_id: int,
+    *,
+    roles: Iterable[str],
+    within: School | Municipality | None = None,
+) -> Report:
+    """A kept report, else 404: the weekly report of a school for the holders of one of
+    `roles` there (the director and deputies); with the department role, the quarterly
+    reports of the department's community."""
+    ensure_signed_in(user)
+    roles = list(roles)
+    reach = Q(kind=ReportKind.WEEKLY_SCHOOL, school_id__in=role_school_ids(user, roles))
+    if Role.DEPARTMENT in roles:
+        communities = RoleAssignment.objects.filter(user=user, role=Role.DEPARTMENT)
+        reach |= Q(
+            kind__in=QUARTERLY_KINDS, municipality_id__in=communities.values("municipality_id")
         )
+    queryset = Report.objects.filter(reach, pk=report_id)
+    if isinstance(within, School):
+        queryset = queryset.filter(school=within)
+    elif isinstance(within, Municipality):
+        queryset = queryset.filter(municipality=within)
+    report = first_or_404(queryset.select_related("school", "municipality", "requested_by"))
+    if isinstance(within, School):
+        report.school = within
+    return report
+
+
+def correction_for_user(
+    user: User, correction_id: int, *, within: School | None = None
+) -> Correction:
+    """A correction in a school's journals, for its director and deputies (who decide it),
+    else 404."""
+    ensure_signed_in(user)
+    queryset = Correction.objects.filter(
+        pk=correction_id, assignment__year__school_id__in=role_school_ids(user, JOURNAL_CONTROLLERS)
     )
+    if within is not None:
+        queryset = queryset.filter(assignment__year__school=within)
+    return first_or_404(queryset.select_related("assignment__year", *CORRECTION_RELATED))
 
 
-def lesson_of_school(school: School, lesson_id: int) -> Lesson:
-    """A lesson of the school, else 404."""
-    return _one(
-        Lesson.objects.filter(pk=lesson_id, assignment__year__school=school).select_related(
-            "period"
-        )
+def term_lock_for_user(user: User, lock_id: int, *, within: School | None = None) -> TermLock:
+    """A term lock of a school, for its director and deputies (who lift it), else 404."""
+    ensure_signed_in(user)
+    queryset = TermLock.objects.filter(
+        pk=lock_id, term__year__school_id__in=role_school_ids(user, JOURNAL_CONTROLLERS)
     )
-
-
-def remark_of_school(school: School, remark_id: int) -> JournalRemark:
-    """A remark on journal keeping written at the school, else 404."""
-    return _one(
-        remarks_of_school(school)
-        .select_related("assignment__year__school__municipality")
-        .filter(pk=remark_id)
-    )
-
-
-def remark_for_teacher(user: User, remark_id: int) -> JournalRemark:
-    """A remark for the teacher it was written to, else 404."""
-    if not user.is_authenticated:
-        raise Http404(_("Not found"))
-    return _one(
-        JournalRemark.objects.filter(pk=remark_id, teacher=user).select_related(
-            *REMARK_RELATED, "assignment__year__school__municipality"
-        )
-    )
-
-
-def weekly_report_of_school(school: School, report_id: int) -> Report:
-    """One of the school's kept weekly reports, else 404."""
-    return _one(weekly_reports_of_school(school).filter(pk=report_id))
-
-
-def correction_of_school(school: School, correction_id: int) -> Correction:
-    """A correction in the school's journals (to decide it), else 404."""
-    return _one(
-        Correction.objects.filter(pk=correction_id, assignment__year__school=school).select_related(
-            "assignment__year", *CORRECTION_RELATED
-        )
-    )
-
-
-def lock_of_school(school: School, lock_id: int) -> TermLock:
-    """A term lock of the school (to lift it), else 404."""
-    return _one(
-        TermLock.objects.filter(pk=lock_id, term__year__school=school).select_related(
-            "term__year", "class_group", "subject"
-        )
-    )
+    if within is not None:
+        queryset = queryset.filter(term__year__school=within)
+    return first_or_404(queryset.select_related("term__year", "class_group", "subject"))

@@ -86,6 +86,10 @@ class ReportKind(models.TextChoices):
     QUARTERLY_COMMUNITY = "quarterly_community", _("quarterly monitoring of the community")
 
 
+# The department's reports; the weekly ones are the school's own.
+QUARTERLY_KINDS = (ReportKind.QUARTERLY_SCHOOL, ReportKind.QUARTERLY_COMMUNITY)
+
+
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("being produced")

@@ -311,13 +311,5 @@ def active_calendar_feed(*, user_id: int, student: Student) -> CalendarFeed | No
     ).first()
 
 
-def lesson_is_students(*, student: Student, lesson: Lesson) -> bool:
-    """Whether the lesson is one of the student's own lessons."""
-    return any(
-        item.pk == lesson.pk
-        for item in student_lessons(student=student, start=lesson.date, end=lesson.date)
-    )
-
-
 def diary_visit(*, user_id: int, student: Student) -> DiaryVisit | None:
     return DiaryVisit.objects.filter(user_id=user_id, student=student).first()

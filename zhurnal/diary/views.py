@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +27,11 @@ from zhurnal.diary.selectors import (
     diary_marks,
     diary_new_since,
     diary_week,
-    lesson_is_students,
     terms_for_class,
 )
 from zhurnal.diary.services import calendar_feed_create, calendar_feed_revoke, diary_visit_record
-from zhurnal.journal.models import HomeworkFile
-from zhurnal.people.access import children_of, student_for_family
+from zhurnal.journal.access import homework_file_for_user
+from zhurnal.people.access import StudentScope, children_for_user, student_for_user
 from zhurnal.people.models import Student
 from zhurnal.timetable.models import LessonPlace
 
@@ -57,7 +56,7 @@ def _common(
     context: dict[str, object] = {
         "student": student,
         "is_self": is_self,
-        "children": [] if is_self else children_of(request.user),
+        "children": [] if is_self else children_for_user(request.user),
         "page": page,
         "since": since,
         "new_since": diary_new_since(student=student, since=since),
@@ -91,7 +90,7 @@ def student_home(request: AuthedRequest) -> HttpResponse:
 @login_required
 def family_home(request: AuthedRequest) -> HttpResponse:
     """A guardian's start: their children; with one child, straight to the diary."""
-    children = children_of(request.user)
+    children = children_for_user(request.user)
     if len(children) == 1:
         return redirect("diary:child_week", student_id=children[0].pk)
     return render(request, "diary/family.html", {"children": children})
@@ -100,14 +99,14 @@ def family_home(request: AuthedRequest) -> HttpResponse:
 @login_required
 def child_week(request: AuthedRequest, student_id: int) -> HttpResponse:
     """A week of the diary of the user's child (or of the student themself)."""
-    student = student_for_family(request.user, student_id)
+    student = student_for_user(request.user, student_id, scope=StudentScope.FAMILY)
     return _render_week(request, student)
 
 
 @login_required
 def marks(request: AuthedRequest, student_id: int) -> HttpResponse:
     """Marks by subject for a term, with averages and how term and annual marks formed."""
-    student = student_for_family(request.user, student_id)
+    student = student_for_user(request.user, student_id, scope=StudentScope.FAMILY)
     context, since = _common(request, student, "marks")
     class_group = current_class(student=student, day=local_today())
     terms = terms_for_class(class_group) if class_group else []
@@ -136,10 +135,8 @@ def marks(request: AuthedRequest, student_id: int) -> HttpResponse:
 @require_GET
 def homework_file(request: AuthedRequest, student_id: int, file_id: int) -> FileResponse:
     """A homework file of one of the child's own lessons."""
-    student = student_for_family(request.user, student_id)
-    attachment = get_object_or_404(HomeworkFile.objects.select_related("lesson"), pk=file_id)
-    if not lesson_is_students(student=student, lesson=attachment.lesson):
-        raise Http404(_("Not found"))
+    student = student_for_user(request.user, student_id, scope=StudentScope.FAMILY)
+    attachment = homework_file_for_user(request.user, file_id, within=student)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
@@ -150,7 +147,7 @@ def homework_file(request: AuthedRequest, student_id: int, file_id: int) -> File
 @login_required
 def calendar(request: AuthedRequest, student_id: int) -> HttpResponse:
     """Create, show and revoke the private calendar address of the child's lessons."""
-    student = student_for_family(request.user, student_id)
+    student = student_for_user(request.user, student_id, scope=StudentScope.FAMILY)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":

@@ -15,7 +15,7 @@ from zhurnal.people.access import (
     RoleGrant,
     has_school_role,
     school_for_user,
-    schools_for_department,
+    schools_for_user,
     user_grants,
 )
 from zhurnal.people.models import Role
@@ -78,7 +78,7 @@ SCHOOL_OVERVIEW_ROLES = (Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.MED
 def department_home(request: AuthedRequest) -> HttpResponse:
     """The municipality's schools in figures only: never a student's name."""
     user = request.user
-    schools = schools_for_department(user)
+    schools = schools_for_user(user, roles=(Role.DEPARTMENT,))
     if not schools and not user.roles.filter(role=Role.DEPARTMENT).exists():
         raise Http404(_("Not found"))
     rows, totals = department_figures(schools=schools, today=local_today())

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhurnal.accounts.models import User
-from zhurnal.imports.access import batch_for_import, school_for_import
+from zhurnal.imports.access import IMPORT_ROLES, import_batch_for_user
 from zhurnal.imports.forms import ImportUploadForm
 from zhurnal.imports.models import ImportBatch, ImportKind, ImportStatus
 from zhurnal.imports.parsing import columns_for, template_csv, template_xlsx
@@ -24,6 +24,7 @@ from zhurnal.imports.services import (
     import_batch_create,
 )
 from zhurnal.imports.validation import Preview
+from zhurnal.people.access import school_for_user
 from zhurnal.schools.models import School
 
 _TEMPLATE_NAMES: dict[str, str] = {
@@ -56,7 +57,7 @@ def _user(request: HttpRequest) -> User:
 
 def _upload(request: HttpRequest, school_id: int, kind: str) -> HttpResponse:
     user = _user(request)
-    school = school_for_import(user, school_id)
+    school = school_for_user(user, school_id, roles=IMPORT_ROLES)
     posted = request.method == "POST"
     form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
@@ -109,7 +110,7 @@ def staff_upload(request: HttpRequest, school_id: int) -> HttpResponse:
 @login_required
 def template_download(request: HttpRequest, school_id: int, kind: str, fmt: str) -> HttpResponse:
     """The file to fill in, as XLSX or CSV."""
-    school_for_import(_user(request), school_id)
+    school_for_user(_user(request), school_id, roles=IMPORT_ROLES)
     if kind not in ImportKind.values or fmt not in _CONTENT_TYPES:
         raise Http404(_("Not found"))
     content = template_xlsx(kind) if fmt == "xlsx" else template_csv(kind)
@@ -153,7 +154,9 @@ def _preview_page(
 @login_required
 def batch_show(request: HttpRequest, school_id: int, batch_id: int) -> HttpResponse:
     """Every row of the file with its errors; nothing is written."""
-    batch = batch_for_import(_user(request), school_id, batch_id)
+    user = _user(request)
+    school = school_for_user(user, school_id, roles=IMPORT_ROLES)
+    batch = import_batch_for_user(user, batch_id, within=school)
     preview: Preview | None = None
     problem = ""
     if batch.status != ImportStatus.APPLIED:
@@ -169,7 +172,8 @@ def batch_show(request: HttpRequest, school_id: int, batch_id: int) -> HttpRespo
 def batch_confirm(request: HttpRequest, school_id: int, batch_id: int) -> HttpResponse:
     """Import every row, or nothing if any row fails."""
     user = _user(request)
-    batch = batch_for_import(user, school_id, batch_id)
+    school = school_for_user(user, school_id, roles=IMPORT_ROLES)
+    batch = import_batch_for_user(user, batch_id, within=school)
     try:
         counts = import_batch_apply(actor=user, batch=batch)
     except ImportRejected as rejected:

@@ -18,10 +18,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from zhurnal.control.metrics import FillCounts
-from zhurnal.control.models import FillWeek, Report, SchoolDay, TermMarkCount
+from zhurnal.control.models import QUARTERLY_KINDS, FillWeek, Report, SchoolDay, TermMarkCount
 from zhurnal.core.formats import date_ua, short_name
 from zhurnal.core.timeutil import previous_week
-from zhurnal.monitoring.access import QUARTERLY_KINDS
 from zhurnal.monitoring.charts import sparkline, stacked_bar
 from zhurnal.schools.models import Municipality, School, TermKind
 

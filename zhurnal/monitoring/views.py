@@ -17,17 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from zhurnal.control.access import report_for_user
 from zhurnal.control.metrics import FillCounts
 from zhurnal.control.models import ReportStatus
 from zhurnal.core.exports import PDF, XLSX, download
 from zhurnal.core.forms import error_text
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today, school_today
-from zhurnal.monitoring.access import (
-    municipality_for_department,
-    report_for_department,
-    school_for_department,
-)
 from zhurnal.monitoring.charts import Series, bar_chart, line_chart
 from zhurnal.monitoring.forms import MarkFilterForm, QuarterForm
 from zhurnal.monitoring.quarterly import quarterly_reports_request
@@ -51,6 +47,8 @@ from zhurnal.monitoring.selectors import (
     mark_periods,
     quarterly_reports,
 )
+from zhurnal.people.access import municipality_for_user, school_for_user
+from zhurnal.people.models import Role
 from zhurnal.schools.models import School
 
 SORT_LABELS = {
@@ -146,7 +144,7 @@ def _rules() -> dict[str, Any]:
 def monitoring(request: AuthedRequest) -> HttpResponse:
     """Every school's journal keeping and attendance, worst first, with the community's
     trend, attendance by day and term-mark distributions."""
-    municipality = municipality_for_department(request.user)
+    municipality = municipality_for_user(request.user)
     schools = community_schools(municipality)
     sort = request.GET.get("sort", "rank")
     if sort not in SORTS:
@@ -181,7 +179,12 @@ def monitoring(request: AuthedRequest) -> HttpResponse:
 def monitoring_school(request: AuthedRequest, school_id: int) -> HttpResponse:
     """One school: its weekly trend, fill level by teacher and by class, attendance by
     day and term-mark distributions by grade and subject."""
-    school = school_for_department(request.user, school_id)
+    school = school_for_user(
+        request.user,
+        school_id,
+        roles=(Role.DEPARTMENT,),
+        within=municipality_for_user(request.user),
+    )
     page = department_school(school=school, today=school_today(school))
     trend_chart = line_chart(
         title=_("Fill level by week, %(scope)s") % {"scope": school.short_name},
@@ -206,7 +209,7 @@ def monitoring_school(request: AuthedRequest, school_id: int) -> HttpResponse:
 def reports(request: AuthedRequest) -> HttpResponse:
     """The kept quarterly reports of the community and its schools, with the button that
     produces a quarter's reports in the background."""
-    municipality = municipality_for_department(request.user)
+    municipality = municipality_for_user(request.user)
     kept = quarterly_reports(municipality)
     busy = any(report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING) for report in kept)
     form = QuarterForm(today=local_today(municipality.time_zone))
@@ -220,7 +223,7 @@ def reports(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def reports_request(request: AuthedRequest) -> HttpResponse:
-    municipality = municipality_for_department(request.user)
+    municipality = municipality_for_user(request.user)
     form = QuarterForm(request.POST, today=local_today(municipality.time_zone))
     if not form.is_valid():
         messages.error(request, _("Choose one of the quarters offered."))
@@ -240,7 +243,12 @@ def reports_request(request: AuthedRequest) -> HttpResponse:
 
 
 def _download(request: AuthedRequest, report_id: int, *, pdf: bool) -> HttpResponse:
-    report = report_for_department(request.user, report_id)
+    report = report_for_user(
+        request.user,
+        report_id,
+        roles=(Role.DEPARTMENT,),
+        within=municipality_for_user(request.user),
+    )
     stored = report.pdf if pdf else report.xlsx
     if report.status != ReportStatus.READY or not stored:
         raise Http404(_("Not found"))

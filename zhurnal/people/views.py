@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from zhurnal.accounts.services import username_suggest
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
-from zhurnal.people.access import class_group_for_class_teacher, class_group_for_user
+from zhurnal.people.access import class_group_for_user
 from zhurnal.people.access_codes import (
     AccessCodeError,
     IssuedCode,
@@ -43,7 +43,7 @@ def _tz_name(class_group: ClassGroup) -> str:
 def class_home(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     """The class list for its class teacher; the school's administration reads it too."""
     user = request.user
-    class_group = class_group_for_user(user, class_group_id, manage=True)
+    class_group = class_group_for_user(user, class_group_id)
     tz_name = _tz_name(class_group)
     today = local_today(tz_name)
     rows = class_roster(class_group=class_group, day=today, tz_name=tz_name)
@@ -91,7 +91,7 @@ def _slip(request: HttpRequest, issued: IssuedCode, relations: dict[int, str]) -
 def codes_issue(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     """The class teacher chooses students and issues their codes; the answer is the slips."""
     user = request.user
-    class_group = class_group_for_class_teacher(user, class_group_id)
+    class_group = class_group_for_user(user, class_group_id, write=True)
     tz_name = _tz_name(class_group)
     rows = class_roster(class_group=class_group, day=local_today(tz_name), tz_name=tz_name)
     form = IssueCodesForm(request.POST or None, roster=rows)

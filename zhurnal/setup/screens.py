@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -23,8 +23,7 @@ from django.views.decorators.http import require_POST
 
 from zhurnal.core.forms import add_service_errors
 from zhurnal.core.http import AuthedRequest
-from zhurnal.people.access import school_for_user
-from zhurnal.people.models import Role
+from zhurnal.people.access import SETUP_ROLES, academic_year_for_user, school_for_user
 from zhurnal.schools.models import AcademicYear, School
 from zhurnal.schools.selectors import latest_year
 from zhurnal.setup.school.forms import SetupContext, SetupModelForm
@@ -37,13 +36,13 @@ Label = str | Promise
 def setup_context(
     request: AuthedRequest, school_id: int, year_id: int | None = None
 ) -> SetupContext:
-    """The school (and year) for its own school administrator; anyone else gets 404."""
+    """The school (and year) of the address, through their chokepoints: for the school's
+    own administrator; anyone else gets 404."""
     user = request.user
-    school = school_for_user(user, school_id, roles=(Role.SCHOOL_ADMIN,))
+    school = school_for_user(user, school_id, roles=SETUP_ROLES)
     year = None
     if year_id is not None:
-        year = get_object_or_404(AcademicYear.objects.filter(school=school), pk=year_id)
-        year.school = school
+        year = academic_year_for_user(user, year_id, within=school)
     return SetupContext(user=user, school=school, year=year)
 
 
@@ -255,6 +254,11 @@ class Screen(Generic[M]):
     def queryset(self, ctx: SetupContext) -> QuerySet[M]:
         raise NotImplementedError
 
+    def fetch(self, ctx: SetupContext, pk: int) -> M:
+        """The row an address names, through its chokepoint (`<object>_for_user` with
+        `within=` the screen's school or year)."""
+        raise NotImplementedError
+
     def headers(self) -> list[Label]:
         raise NotImplementedError
 
@@ -373,7 +377,7 @@ class Screen(Generic[M]):
         self, request: AuthedRequest, school_id: int, pk: int, year_id: int | None = None
     ) -> HttpResponse:
         ctx = setup_context(request, school_id, year_id)
-        obj = get_object_or_404(self.queryset(ctx), pk=pk)
+        obj = self.fetch(ctx, pk)
         # The form works on a copy: a refused update must leave `obj` as it was read.
         form = self.form_class(
             request.POST if request.method == "POST" else None, instance=copy.copy(obj), ctx=ctx
@@ -404,7 +408,7 @@ class Screen(Generic[M]):
         self, request: AuthedRequest, school_id: int, pk: int, year_id: int | None = None
     ) -> HttpResponse:
         ctx = setup_context(request, school_id, year_id)
-        obj = get_object_or_404(self.queryset(ctx), pk=pk)
+        obj = self.fetch(ctx, pk)
         name = str(obj)
         try:
             self.delete(ctx, obj)

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from openpyxl.styles import Alignment
 
-from zhurnal.control.access import correction_of_school, lock_of_school, school_for_controller
+from zhurnal.control.access import correction_for_user, term_lock_for_user
 from zhurnal.control.corrections.forms import (
     BulkLockForm,
     CorrectionFilterForm,
@@ -51,6 +51,7 @@ from zhurnal.core.http import AuthedRequest, with_query
 from zhurnal.core.timeutil import school_today, school_tz
 from zhurnal.journal.models import Correction, CorrectionStatus, TermLock
 from zhurnal.journal.services import correction_decide, term_lock, term_unlock
+from zhurnal.people.access import JOURNAL_CONTROLLERS, school_for_user
 from zhurnal.people.models import Role
 from zhurnal.people.selectors import school_staff
 from zhurnal.schools.models import AcademicYear, School
@@ -122,7 +123,7 @@ def _register_form(
 def corrections(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Реєстр виправлень: every change of a recorded mark or attendance entry in the year,
     changes waiting for approval first, each with Approve and Reject."""
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     query, register = _register_form(request, school)
     page = None
     rows: list[CorrectionRow] = []
@@ -169,8 +170,8 @@ def correction_decide_view(
     request: AuthedRequest, school_id: int, correction_id: int
 ) -> HttpResponse:
     """Approve (apply) or reject one change waiting for approval."""
-    school = school_for_controller(request.user, school_id)
-    correction = correction_of_school(school, correction_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    correction = correction_for_user(request.user, correction_id, within=school)
     back = _back_query(request.POST.get("back", ""))
     form = DecisionForm(request.POST)
     rows = correction_rows([correction])
@@ -211,7 +212,7 @@ def correction_decide_view(
 @login_required
 def corrections_xlsx(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The filtered register as a spreadsheet."""
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     query, register = _register_form(request, school)
     if register is None or query.year is None:
         messages.error(request, form_error_text(query.form) or _("There is no academic year yet."))
@@ -311,7 +312,7 @@ def _lock_name(lock: TermLock) -> str:
 def locks(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The year's term locks, a form to lock a term for a class or one of its subjects,
     and locking a term for every class at once."""
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     years = school_years(school)
     year = year_from_query(years, request.GET.get("year"), school_today(school))
     return _locks_page(request, school, year, years)
@@ -355,7 +356,7 @@ def _locks_page(
 @login_required
 @require_POST
 def lock_add(request: AuthedRequest, school_id: int) -> HttpResponse:
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     year = _locks_year(request, school)
     form = LockForm(
         request.POST,
@@ -392,7 +393,7 @@ def lock_add(request: AuthedRequest, school_id: int) -> HttpResponse:
 def lock_add_all(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Lock a term for every class of the grades it covers, all subjects; in one
     transaction, so a refusal leaves nothing half-locked."""
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     year = _locks_year(request, school)
     bulk_form = BulkLockForm(request.POST, terms=terms_of(year))
     if not bulk_form.is_valid():
@@ -440,8 +441,8 @@ def lock_add_all(request: AuthedRequest, school_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lock_remove(request: AuthedRequest, school_id: int, lock_id: int) -> HttpResponse:
-    school = school_for_controller(request.user, school_id)
-    lock = lock_of_school(school, lock_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    lock = term_lock_for_user(request.user, lock_id, within=school)
     year = lock.term.year
     name = _lock_name(lock)
     try:

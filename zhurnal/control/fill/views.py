@@ -13,14 +13,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zhurnal.control.access import assignment_of_school, school_for_controller, teacher_of_school
 from zhurnal.control.fill.forms import FillPeriodForm, Period
 from zhurnal.control.fill.selectors import figures, period_range
 from zhurnal.control.metrics import GroupFill, lesson_gaps, school_fill
 from zhurnal.control.remarks.selectors import remarks_about
 from zhurnal.core.http import AuthedRequest, with_query
 from zhurnal.core.timeutil import previous_week, school_today
+from zhurnal.people.access import JOURNAL_CONTROLLERS, school_for_user, teacher_for_user
 from zhurnal.schools.models import School
+from zhurnal.timetable.access import assignment_for_user
 
 VIEWS = ("teachers", "classes", "subjects")
 
@@ -105,7 +106,7 @@ def _group_rows(
 def fill(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Рівень заповнення журналів: the school total over a period and its teachers (or
     classes, or subjects), the worst kept first."""
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     period = FillRange(request, school)
     asked = request.GET.get("view", "")
     view = asked if asked in VIEWS else "teachers"
@@ -142,8 +143,8 @@ def fill(request: AuthedRequest, school_id: int) -> HttpResponse:
 def fill_teacher(request: AuthedRequest, school_id: int, teacher_id: int) -> HttpResponse:
     """One teacher's assignments with the same figures, each drilling down to its lessons
     with gaps; the remarks written about them."""
-    school = school_for_controller(request.user, school_id)
-    teacher = teacher_of_school(school, teacher_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    teacher = teacher_for_user(request.user, teacher_id, roles=JOURNAL_CONTROLLERS, within=school)
     period = FillRange(request, school)
     context: dict[str, Any] = {"school": school, "teacher": teacher, "range": period}
     if period.valid:
@@ -177,8 +178,10 @@ def fill_teacher(request: AuthedRequest, school_id: int, teacher_id: int) -> Htt
 def fill_assignment(request: AuthedRequest, school_id: int, assignment_id: int) -> HttpResponse:
     """The lessons of one assignment with gaps in the period, each linking to the lesson
     and the journal grid, with a remark to write about it."""
-    school = school_for_controller(request.user, school_id)
-    assignment = assignment_of_school(school, assignment_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    assignment = assignment_for_user(
+        request.user, assignment_id, roles=JOURNAL_CONTROLLERS, within=school
+    )
     period = FillRange(request, school)
     gaps = (
         lesson_gaps(assignment=assignment, start=period.start, end=period.end)

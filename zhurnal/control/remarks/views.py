@@ -17,13 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhurnal.control.access import (
-    assignment_of_school,
-    lesson_of_school,
-    remark_for_teacher,
-    remark_of_school,
-    school_for_controller,
-)
+from zhurnal.control.access import remark_for_user
 from zhurnal.control.remarks.forms import RemarkFilterForm, RemarkForm, ReopenForm, ResolveForm
 from zhurnal.control.remarks.selectors import (
     remark_cells,
@@ -40,9 +34,11 @@ from zhurnal.core.exports import XLSX, download, new_workbook, titled_sheet, wor
 from zhurnal.core.forms import error_text, form_error_text
 from zhurnal.core.http import AuthedRequest, safe_back_url, with_query
 from zhurnal.core.timeutil import school_tz
+from zhurnal.people.access import JOURNAL_CONTROLLERS, school_for_user
 from zhurnal.people.models import Role
 from zhurnal.people.selectors import school_staff
 from zhurnal.schools.models import School
+from zhurnal.timetable.access import assignment_for_user, lesson_for_user
 
 PAGE_SIZE = 100
 
@@ -51,12 +47,18 @@ PAGE_SIZE = 100
 def remark_new(request: AuthedRequest, school_id: int, assignment_id: int) -> HttpResponse:
     """Write a remark on journal keeping to the assignment's teacher, about the assignment
     or one of its lessons (?lesson=)."""
-    school = school_for_controller(request.user, school_id)
-    assignment = assignment_of_school(school, assignment_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    assignment = assignment_for_user(
+        request.user, assignment_id, roles=JOURNAL_CONTROLLERS, within=school
+    )
     source = request.POST if request.method == "POST" else request.GET
     lesson_id = source.get("lesson")
     # Any lesson of the school; the service refuses one of another assignment.
-    lesson = lesson_of_school(school, int(lesson_id)) if lesson_id and lesson_id.isdigit() else None
+    lesson = (
+        lesson_for_user(request.user, int(lesson_id), roles=JOURNAL_CONTROLLERS, within=school)
+        if lesson_id and lesson_id.isdigit()
+        else None
+    )
     fallback = reverse("control:fill_teacher", args=[school.pk, assignment.teacher_id])
     back = safe_back_url(request, source.get("back"), fallback)
     if request.method == "POST":
@@ -135,7 +137,7 @@ class RemarkRegister:
 @login_required
 def remarks(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Реєстр зауважень: the school's remarks on journal keeping, filtered."""
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     register = RemarkRegister(request, school)
     page = None
     if register.queryset is not None:
@@ -157,7 +159,7 @@ def remarks(request: AuthedRequest, school_id: int) -> HttpResponse:
 
 @login_required
 def remarks_xlsx(request: AuthedRequest, school_id: int) -> HttpResponse:
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     register = RemarkRegister(request, school)
     if register.queryset is None:
         messages.error(request, form_error_text(register.form))
@@ -200,8 +202,8 @@ def remarks_xlsx(request: AuthedRequest, school_id: int) -> HttpResponse:
 @require_POST
 def remark_reopen(request: AuthedRequest, school_id: int, remark_id: int) -> HttpResponse:
     """Open a remark again: the teacher did not really put it right."""
-    school = school_for_controller(request.user, school_id)
-    remark = remark_of_school(school, remark_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    remark = remark_for_user(request.user, remark_id, roles=JOURNAL_CONTROLLERS, within=school)
     back = safe_back_url(
         request, request.POST.get("back"), reverse("control:remarks", args=[school.pk])
     )
@@ -237,7 +239,7 @@ def my_remarks(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def remark_resolve(request: AuthedRequest, remark_id: int) -> HttpResponse:
     """The teacher marks a remark put right (only the teacher it was written to)."""
-    remark = remark_for_teacher(request.user, remark_id)
+    remark = remark_for_user(request.user, remark_id)
     back = safe_back_url(request, request.POST.get("back"), reverse("control:my_remarks"))
     form = ResolveForm(request.POST)
     if not form.is_valid():

@@ -1,6 +1,7 @@
-"""The chokepoints of the school's control of journal keeping (control.access): the
-school's director and deputies reach its control; what a page names by id is found only
-inside that school; a remark is reached by its teacher. Missing and not-yours are one 404."""
+"""The chokepoints the school's control of journal keeping goes through: the school's
+director and deputies reach its control (`school_for_user` with JOURNAL_CONTROLLERS); what a
+page names by id is found only inside that school (`within=`), and only for them; a remark
+is reached by its teacher. Missing and not-yours are one 404."""
 
 from __future__ import annotations
 
@@ -15,25 +16,37 @@ from django.db.models import Model
 from django.http import Http404
 
 from tests.cast import Community, make_staff
-from zhurnal.control import access
+from zhurnal.accounts.models import User
+from zhurnal.control.access import (
+    correction_for_user,
+    remark_for_user,
+    report_for_user,
+    term_lock_for_user,
+)
 from zhurnal.control.models import JournalRemark, Report, ReportKind
 from zhurnal.journal.models import Correction, TermLock
+from zhurnal.people.access import JOURNAL_CONTROLLERS, school_for_user, teacher_for_user
 from zhurnal.people.models import Role
 from zhurnal.schools.models import AcademicYear, School, Subject, Term
+from zhurnal.timetable.access import assignment_for_user, lesson_for_user
 from zhurnal.timetable.models import Lesson, Period, TeachingAssignment
 
 MONDAY = dt.date(2026, 11, 9)
 MISSING = 999_999
 
 
+def _control(user: User, school_id: int) -> School:
+    return school_for_user(user, school_id, roles=JOURNAL_CONTROLLERS)
+
+
 @pytest.mark.parametrize("who", ["director", "deputy"])
 def test_controllers_reach_their_school(community: Community, who: str) -> None:
     user = getattr(community, who)
-    assert access.school_for_controller(user, community.school.pk) == community.school
+    assert _control(user, community.school.pk) == community.school
     with pytest.raises(Http404):
-        access.school_for_controller(user, community.other_school.pk)
+        _control(user, community.other_school.pk)
     with pytest.raises(Http404):
-        access.school_for_controller(user, MISSING)
+        _control(user, MISSING)
 
 
 @pytest.mark.parametrize(
@@ -51,15 +64,18 @@ def test_controllers_reach_their_school(community: Community, who: str) -> None:
 )
 def test_nobody_else_reaches_the_schools_control(community: Community, who: str) -> None:
     with pytest.raises(Http404):
-        access.school_for_controller(getattr(community, who), community.school.pk)
+        _control(getattr(community, who), community.school.pk)
 
 
 def test_anonymous_reaches_nothing(community: Community) -> None:
     anonymous: Any = AnonymousUser()
     with pytest.raises(Http404):
-        access.school_for_controller(anonymous, community.school.pk)
+        _control(anonymous, community.school.pk)
     with pytest.raises(Http404):
-        access.remark_for_teacher(anonymous, MISSING)
+        remark_for_user(anonymous, MISSING)
+    for fetch in IN_SCHOOL.values():
+        with pytest.raises(Http404):
+            fetch(anonymous, community.school, MISSING)
 
 
 def _lesson(assignment: TeachingAssignment, year: AcademicYear) -> Lesson:
@@ -128,32 +144,54 @@ def _journal_of(community: Community, school: School) -> dict[str, Model]:
     }
 
 
-OF_SCHOOL: dict[str, Callable[[School, int], Model]] = {
-    "teacher": access.teacher_of_school,
-    "assignment": access.assignment_of_school,
-    "lesson": access.lesson_of_school,
-    "remark": access.remark_of_school,
-    "report": access.weekly_report_of_school,
-    "lock": access.lock_of_school,
-    "correction": access.correction_of_school,
+# What a control page names by id, each through its chokepoint inside the page's school.
+IN_SCHOOL: dict[str, Callable[[User, School, int], Model]] = {
+    "teacher": lambda user, school, pk: teacher_for_user(
+        user, pk, roles=JOURNAL_CONTROLLERS, within=school
+    ),
+    "assignment": lambda user, school, pk: assignment_for_user(
+        user, pk, roles=JOURNAL_CONTROLLERS, within=school
+    ),
+    "lesson": lambda user, school, pk: lesson_for_user(
+        user, pk, roles=JOURNAL_CONTROLLERS, within=school
+    ),
+    "remark": lambda user, school, pk: remark_for_user(
+        user, pk, roles=JOURNAL_CONTROLLERS, within=school
+    ),
+    "report": lambda user, school, pk: report_for_user(
+        user, pk, roles=JOURNAL_CONTROLLERS, within=school
+    ),
+    "lock": lambda user, school, pk: term_lock_for_user(user, pk, within=school),
+    "correction": lambda user, school, pk: correction_for_user(user, pk, within=school),
 }
 
 
-@pytest.mark.parametrize("kind", sorted(OF_SCHOOL))
+@pytest.mark.parametrize("kind", sorted(IN_SCHOOL))
 def test_objects_are_found_only_inside_the_school(community: Community, kind: str) -> None:
-    fetch = OF_SCHOOL[kind]
+    fetch = IN_SCHOOL[kind]
     own = _journal_of(community, community.school)[kind]
     elsewhere = _journal_of(community, community.other_school)[kind]
-    assert fetch(community.school, own.pk) == own
-    with pytest.raises(Http404):
-        fetch(community.school, elsewhere.pk)
-    with pytest.raises(Http404):
-        fetch(community.school, MISSING)
+    for controller in (community.director, community.deputy):
+        assert fetch(controller, community.school, own.pk) == own
+        with pytest.raises(Http404):
+            fetch(controller, community.school, elsewhere.pk)
+        with pytest.raises(Http404):
+            fetch(controller, community.school, MISSING)
+
+
+@pytest.mark.parametrize("kind", sorted(IN_SCHOOL))
+def test_the_chokepoint_itself_refuses_everyone_else(community: Community, kind: str) -> None:
+    """Passing the school does not let anyone through: each chokepoint checks the user."""
+    fetch = IN_SCHOOL[kind]
+    own = _journal_of(community, community.school)[kind]
+    for who in ("teacher", "class_teacher", "school_admin", "department", "guardian", "outsider"):
+        with pytest.raises(Http404):
+            fetch(getattr(community, who), community.school, own.pk)
 
 
 def test_a_remark_is_reached_by_its_teacher_only(community: Community) -> None:
     remark = _journal_of(community, community.school)["remark"]
-    assert access.remark_for_teacher(community.teacher, remark.pk) == remark
+    assert remark_for_user(community.teacher, remark.pk) == remark
     for other in (community.other_teacher, community.deputy, community.director):
         with pytest.raises(Http404):
-            access.remark_for_teacher(other, remark.pk)
+            remark_for_user(other, remark.pk)

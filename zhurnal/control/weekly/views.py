@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhurnal.control.access import school_for_controller, weekly_report_of_school
+from zhurnal.control.access import report_for_user
 from zhurnal.control.models import ReportStatus
 from zhurnal.control.weekly.forms import ProduceForm
 from zhurnal.control.weekly.reports import report_context
@@ -22,13 +22,14 @@ from zhurnal.core.exports import PDF, XLSX, download
 from zhurnal.core.formats import date_ua
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import previous_week, school_today, week_range
+from zhurnal.people.access import JOURNAL_CONTROLLERS, school_for_user
 from zhurnal.schools.models import School
 
 
 @login_required
 def weekly(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The school's kept weekly reports and producing one now."""
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     last_week = previous_week(school_today(school))[0]
     return _weekly_page(request, school, ProduceForm(initial={"week": last_week}))
 
@@ -49,7 +50,7 @@ def _weekly_page(
 @login_required
 @require_POST
 def weekly_produce(request: AuthedRequest, school_id: int) -> HttpResponse:
-    school = school_for_controller(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
     form = ProduceForm(request.POST)
     if not form.is_valid():
         return _weekly_page(request, school, form, status=400)
@@ -72,8 +73,8 @@ def weekly_produce(request: AuthedRequest, school_id: int) -> HttpResponse:
 @login_required
 def weekly_report(request: AuthedRequest, school_id: int, report_id: int) -> HttpResponse:
     """One weekly report, shown from its kept figures."""
-    school = school_for_controller(request.user, school_id)
-    report = weekly_report_of_school(school, report_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    report = report_for_user(request.user, report_id, roles=JOURNAL_CONTROLLERS, within=school)
     context = report_context(report.data) if report.data else {}
     return render(
         request,
@@ -85,8 +86,8 @@ def weekly_report(request: AuthedRequest, school_id: int, report_id: int) -> Htt
 @login_required
 def weekly_file(request: AuthedRequest, school_id: int, report_id: int, kind: str) -> HttpResponse:
     """The report's XLSX or PDF, after the access check (never served from /media/)."""
-    school = school_for_controller(request.user, school_id)
-    report = weekly_report_of_school(school, report_id)
+    school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
+    report = report_for_user(request.user, report_id, roles=JOURNAL_CONTROLLERS, within=school)
     field = {"xlsx": report.xlsx, "pdf": report.pdf}.get(kind)
     if field is None or not field:
         raise Http404(_("Not found"))

@@ -1,21 +1,17 @@
-"""Who may reach the class teacher's pages of a class: its class teacher, and the
-school's director, deputy directors and administrator (read). Everyone else: 404."""
+"""Who may do the class teacher's work of a class. Its pages are read by those who reach
+the class (`people.access.class_group_for_user`: its class teacher and the school's
+administrator, director and deputies); everyone else gets 404."""
 
 from __future__ import annotations
 
-from django.http import Http404
-from django.utils.translation import gettext as _
+from django.db.models import Q
 
 from zhurnal.accounts.models import User
+from zhurnal.core.access import ensure_signed_in, first_or_404
 from zhurnal.journal.access import is_journal_controller
 from zhurnal.journal.models import AbsenceExcuse
-from zhurnal.people.access import class_group_for_user
+from zhurnal.people.access import SCHOOL_MANAGERS, role_school_ids
 from zhurnal.schools.models import ClassGroup
-
-
-def class_for_class_teacher_pages(user: User, class_group_id: int) -> ClassGroup:
-    """The class for its class teacher or the school's administration, else 404."""
-    return class_group_for_user(user, class_group_id, manage=True)
 
 
 def can_excuse_absences(user: User, class_group: ClassGroup) -> bool:
@@ -28,14 +24,17 @@ def can_excuse_absences(user: User, class_group: ClassGroup) -> bool:
     )
 
 
-def excuse_for_user(user: User, class_group_id: int, excuse_id: int) -> AbsenceExcuse:
-    """An excuse of a class the user may read (for its document), else 404."""
-    class_group = class_for_class_teacher_pages(user, class_group_id)
-    excuse = (
-        AbsenceExcuse.objects.filter(pk=excuse_id, class_group=class_group)
-        .select_related("student")
-        .first()
+def excuse_for_user(
+    user: User, excuse_id: int, *, within: ClassGroup | None = None
+) -> AbsenceExcuse:
+    """An excuse of absences (for its document), for those who read its class's pages: the
+    class teacher and the school's administrator, director and deputies; else 404."""
+    ensure_signed_in(user)
+    queryset = AbsenceExcuse.objects.filter(
+        Q(class_group__class_teacher=user)
+        | Q(class_group__year__school_id__in=role_school_ids(user, SCHOOL_MANAGERS)),
+        pk=excuse_id,
     )
-    if excuse is None:
-        raise Http404(_("Not found"))
-    return excuse
+    if within is not None:
+        queryset = queryset.filter(class_group=within)
+    return first_or_404(queryset.select_related("student"))

@@ -31,11 +31,7 @@ from zhurnal.core.exports import (
 from zhurnal.core.formats import date_ua, transliterate
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
-from zhurnal.journal.classteacher.access import (
-    can_excuse_absences,
-    class_for_class_teacher_pages,
-    excuse_for_user,
-)
+from zhurnal.journal.classteacher.access import can_excuse_absences, excuse_for_user
 from zhurnal.journal.classteacher.forms import ExcuseForm
 from zhurnal.journal.classteacher.selectors import (
     PERIOD_KINDS,
@@ -52,6 +48,7 @@ from zhurnal.journal.classteacher.selectors import (
 )
 from zhurnal.journal.models import Excuse
 from zhurnal.journal.services import absences_excuse
+from zhurnal.people.access import class_group_for_user
 from zhurnal.schools.models import ClassGroup
 
 YEAR = "year"
@@ -90,7 +87,7 @@ def _period_url(class_group: ClassGroup, kind: str, on: dt.date | None) -> str:
 def attendance(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     """Attendance of the class for a day, week, month or term: per student lessons missed,
     excused, unexcused and lates; for a day the grid of its lessons."""
-    class_group = class_for_class_teacher_pages(request.user, class_group_id)
+    class_group = class_group_for_user(request.user, class_group_id)
     summary = _attendance(request, class_group)
     period = summary.period
     labels = period_kind_labels()
@@ -129,7 +126,7 @@ def attendance(request: AuthedRequest, class_group_id: int) -> HttpResponse:
 @require_GET
 def attendance_xlsx(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     """The same table as the attendance page, as a spreadsheet."""
-    class_group = class_for_class_teacher_pages(request.user, class_group_id)
+    class_group = class_group_for_user(request.user, class_group_id)
     summary = _attendance(request, class_group)
     title = _("Attendance of class %(class)s") % {"class": class_group}
     workbook, sheet = new_workbook(title)
@@ -177,7 +174,7 @@ def attendance_xlsx(request: AuthedRequest, class_group_id: int) -> HttpResponse
 def excuses(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     """Excuse a student's absences for a range of days, and the class's excuses so far."""
     user = request.user
-    class_group = class_for_class_teacher_pages(user, class_group_id)
+    class_group = class_group_for_user(user, class_group_id)
     may_excuse = can_excuse_absences(user, class_group)
     form = None
     if may_excuse:
@@ -239,7 +236,8 @@ def excuses(request: AuthedRequest, class_group_id: int) -> HttpResponse:
 @require_GET
 def excuse_document(request: AuthedRequest, class_group_id: int, excuse_id: int) -> FileResponse:
     """The scanned document of an excuse, for those who may read the class's pages."""
-    excuse = excuse_for_user(request.user, class_group_id, excuse_id)
+    class_group = class_group_for_user(request.user, class_group_id)
+    excuse = excuse_for_user(request.user, excuse_id, within=class_group)
     if not excuse.document:
         raise Http404(_("Not found"))
     try:
@@ -273,7 +271,7 @@ def _sheet_query(sheet: SummarySheet) -> str:
 @require_GET
 def summary(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     """Зведена відомість обліку навчальних досягнень for a term or for the year."""
-    class_group = class_for_class_teacher_pages(request.user, class_group_id)
+    class_group = class_group_for_user(request.user, class_group_id)
     sheet = _sheet(request, class_group)
     query = _sheet_query(sheet)
     return render(
@@ -302,7 +300,7 @@ def _sheet_filename(sheet: SummarySheet, extension: str) -> str:
 @login_required
 @require_GET
 def summary_xlsx(request: AuthedRequest, class_group_id: int) -> HttpResponse:
-    class_group = class_for_class_teacher_pages(request.user, class_group_id)
+    class_group = class_group_for_user(request.user, class_group_id)
     sheet = _sheet(request, class_group)
     workbook, worksheet = new_workbook(_("Summary sheet"))
     subject_names = {item.subject.pk: item.subject.name for item in sheet.subjects}
@@ -326,7 +324,7 @@ def summary_xlsx(request: AuthedRequest, class_group_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def summary_pdf(request: AuthedRequest, class_group_id: int) -> HttpResponse:
-    class_group = class_for_class_teacher_pages(request.user, class_group_id)
+    class_group = class_group_for_user(request.user, class_group_id)
     sheet = _sheet(request, class_group)
     content = pdf_from_template(
         "journal/classteacher/summary_pdf.html",

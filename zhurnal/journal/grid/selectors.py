@@ -252,9 +252,9 @@ def journal_grid(
     """The journal page of an assignment for a term: numbered students (those enrolled at
     any time in the term, in the subgroup if any), the term's lessons by date, thematic,
     term and corrected columns, and on the year's last term the annual and state-exam
-    columns, with the proposal hints. `assignment` comes from `access.assignment_for_user`
-    (year, school, class and subject loaded). Five queries whatever the class size, and
-    one more for the terms when they are not given."""
+    columns, with the proposal hints. `assignment` comes from
+    `timetable.access.assignment_for_user` (year, school, class and subject loaded). Five
+    queries whatever the class size, and one more for the terms when they are not given."""
     if terms is None:
         terms = terms_for(assignment)
     year = assignment.year

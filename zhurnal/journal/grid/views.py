@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from zhurnal.accounts.models import User
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
-from zhurnal.journal.access import assignment_for_user
 from zhurnal.journal.grid.cells import column_from, request_date, student_of
 from zhurnal.journal.grid.selectors import (
     LATE_TEXT,
@@ -46,6 +45,7 @@ from zhurnal.journal.services import (
 )
 from zhurnal.people.models import Student
 from zhurnal.schools.models import Term
+from zhurnal.timetable.access import assignment_for_user
 from zhurnal.timetable.models import TeachingAssignment
 
 PENDING_MARK = "◷"

@@ -118,8 +118,8 @@ class LessonPage:
 def lesson_page(*, lesson: Lesson) -> LessonPage:
     """The lesson's students in class-list order with their attendance entry, marks, remarks
     and changes waiting for approval; its homework files and its scale. `lesson` comes from
-    access.lesson_for_user (assignment, class, subject, year, school and municipality already
-    joined)."""
+    timetable.access.lesson_for_user (assignment, class, subject, year, school and
+    municipality already joined)."""
     assignment = lesson.assignment
     school = assignment.year.school
     tz_name = school.municipality.time_zone

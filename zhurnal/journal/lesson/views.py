@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhurnal.accounts.models import User
 from zhurnal.core.formats import date_ua
 from zhurnal.core.http import AuthedRequest
-from zhurnal.journal.access import can_write_lesson, lesson_for_user
+from zhurnal.journal.access import homework_file_for_user, mark_for_user, student_remark_for_user
 from zhurnal.journal.lesson.forms import (
     PRESENT,
     AttendanceForm,
@@ -41,7 +41,7 @@ from zhurnal.journal.lesson.forms import (
     homework_limit_mb,
 )
 from zhurnal.journal.lesson.selectors import LessonPage, StudentRow, lesson_page
-from zhurnal.journal.models import Attendance, HomeworkFile, Mark, MarkKind, StudentRemark
+from zhurnal.journal.models import Attendance, Mark, MarkKind, StudentRemark
 from zhurnal.journal.services import (
     WriteResult,
     attendance_set,
@@ -60,6 +60,7 @@ from zhurnal.journal.services import (
     remark_delete,
 )
 from zhurnal.people.models import Student
+from zhurnal.timetable.access import can_write_lesson, lesson_for_user
 from zhurnal.timetable.models import Lesson
 
 # --- page -------------------------------------------------------------------------------
@@ -384,8 +385,7 @@ def lesson_file_add(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
 
 @_lesson_write
 def lesson_file_delete(request: AuthedRequest, lesson: Lesson, file_id: int) -> HttpResponse:
-    attachment = get_object_or_404(HomeworkFile, pk=file_id, lesson=lesson)
-    attachment.lesson = lesson
+    attachment = homework_file_for_user(request.user, file_id, write=True, within=lesson)
     try:
         homework_file_delete(actor=request.user, attachment=attachment)
     except ValidationError as exc:
@@ -402,7 +402,7 @@ def lesson_file_delete(request: AuthedRequest, lesson: Lesson, file_id: int) -> 
 def lesson_file(request: AuthedRequest, lesson_id: int, file_id: int) -> FileResponse:
     """Download a homework file: whoever may read the lesson."""
     lesson = lesson_for_user(request.user, lesson_id)
-    attachment = get_object_or_404(HomeworkFile, pk=file_id, lesson=lesson)
+    attachment = homework_file_for_user(request.user, file_id, within=lesson)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
@@ -556,16 +556,9 @@ def _mark_save(
     )
 
 
-def _lesson_mark(lesson: Lesson, mark_id: int) -> Mark:
-    mark = get_object_or_404(Mark.objects.select_related("student"), pk=mark_id, lesson=lesson)
-    mark.lesson = lesson
-    mark.assignment = lesson.assignment
-    return mark
-
-
 @_lesson_write
 def lesson_mark_edit(request: AuthedRequest, lesson: Lesson, mark_id: int) -> HttpResponse:
-    mark = _lesson_mark(lesson, mark_id)
+    mark = mark_for_user(request.user, mark_id, write=True, within=lesson)
     form = MarkForm(
         request.POST,
         scale=journal_scale(lesson.assignment),
@@ -585,7 +578,7 @@ def lesson_mark_edit(request: AuthedRequest, lesson: Lesson, mark_id: int) -> Ht
 
 @_lesson_write
 def lesson_mark_delete(request: AuthedRequest, lesson: Lesson, mark_id: int) -> HttpResponse:
-    mark = _lesson_mark(lesson, mark_id)
+    mark = mark_for_user(request.user, mark_id, write=True, within=lesson)
     form = MarkDeleteForm(
         request.POST, reason_for=_reason_for(lesson), auto_id=_delete_auto_id(mark.pk)
     )
@@ -628,10 +621,7 @@ def lesson_remark_add(request: AuthedRequest, lesson: Lesson, student_id: int) -
 
 @_lesson_write
 def lesson_remark_delete(request: AuthedRequest, lesson: Lesson, remark_id: int) -> HttpResponse:
-    remark = get_object_or_404(
-        StudentRemark.objects.select_related("student"), pk=remark_id, lesson=lesson
-    )
-    remark.lesson = lesson
+    remark = student_remark_for_user(request.user, remark_id, write=True, within=lesson)
     form = RemarkDeleteForm(
         request.POST, reason_for=_reason_for(lesson), auto_id=_remark_delete_auto_id(remark.pk)
     )

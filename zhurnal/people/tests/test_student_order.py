@@ -17,7 +17,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.cast import Community
-from zhurnal.people.access import children_of
+from zhurnal.people.access import children_for_user
 from zhurnal.people.models import Enrollment, Guardian, Relation, Sex, Student, StudentGuardian
 from zhurnal.people.selectors import alphabetical_key, in_class_order, student_order_key
 from zhurnal.schools.models import Subgroup
@@ -257,7 +257,7 @@ def test_diary_child_switcher_lists_children_in_alphabetical_order(
     children = response.context["children"]
     assert [child.given_name for child in children] == ["Андрій", "Андрій", "Ігор"]
     assert children[0].pk == community.student.pk  # namesakes: the elder first
-    assert children == children_of(community.guardian)
+    assert children == children_for_user(community.guardian)
 
 
 # --- the key ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhurnal.core.http import AuthedRequest
+from zhurnal.journal.access import scale_rule_for_user
 from zhurnal.journal.models import GradingScale, ScaleRule
 from zhurnal.journal.services import (
     scale_rule_create,
@@ -70,6 +71,9 @@ class GradingScreen(Screen[ScaleRule]):
             .select_related("subject", "scale")
             .order_by("grade_from", "subject__name")
         )
+
+    def fetch(self, ctx: SetupContext, pk: int) -> ScaleRule:
+        return scale_rule_for_user(ctx.user, pk, within=ctx.school)
 
     def headers(self) -> list[Label]:
         return [_("grades"), _("subject"), _("scale")]

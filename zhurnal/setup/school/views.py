@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,16 @@ from zhurnal.core.formats import date_ua
 from zhurnal.core.forms import add_service_errors
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
+from zhurnal.people.access import (
+    SETUP_ROLES,
+    academic_year_for_user,
+    class_group_for_user,
+    holiday_for_user,
+    staff_member_for_user,
+    subgroup_for_user,
+    subject_for_user,
+    term_for_user,
+)
 from zhurnal.people.models import RoleAssignment, StaffMember
 from zhurnal.people.selectors import staff_with_roles
 from zhurnal.people.services import staff_create, staff_roles_set, subgroup_members_set
@@ -111,6 +121,9 @@ class YearScreen(Screen[AcademicYear]):
     def queryset(self, ctx: SetupContext) -> QuerySet[AcademicYear]:
         return AcademicYear.objects.filter(school=ctx.school).order_by("-starts_on")
 
+    def fetch(self, ctx: SetupContext, pk: int) -> AcademicYear:
+        return academic_year_for_user(ctx.user, pk, within=ctx.school)
+
     def headers(self) -> list[Label]:
         return [_("name"), _("starts on"), _("ends on"), _("state")]
 
@@ -182,6 +195,9 @@ class TermScreen(Screen[Term]):
     def queryset(self, ctx: SetupContext) -> QuerySet[Term]:
         return Term.objects.filter(year=ctx.year).order_by("grade_from", "starts_on")
 
+    def fetch(self, ctx: SetupContext, pk: int) -> Term:
+        return term_for_user(ctx.user, pk, within=_year(ctx))
+
     def headers(self) -> list[Label]:
         return [_("name"), _("kind"), _("grades"), _("starts on"), _("ends on")]
 
@@ -216,6 +232,9 @@ class HolidayScreen(Screen[Holiday]):
     def queryset(self, ctx: SetupContext) -> QuerySet[Holiday]:
         return Holiday.objects.filter(year=ctx.year).order_by("starts_on")
 
+    def fetch(self, ctx: SetupContext, pk: int) -> Holiday:
+        return holiday_for_user(ctx.user, pk, within=_year(ctx))
+
     def headers(self) -> list[Label]:
         return [_("name"), _("starts on"), _("ends on")]
 
@@ -247,6 +266,9 @@ class ClassScreen(Screen[ClassGroup]):
     def queryset(self, ctx: SetupContext) -> QuerySet[ClassGroup]:
         return classes_with_counts(_year(ctx), local_today(ctx.school.municipality.time_zone))
 
+    def fetch(self, ctx: SetupContext, pk: int) -> ClassGroup:
+        return _class_of(ctx, pk)
+
     def headers(self) -> list[Label]:
         return [_("class"), _("class teacher"), _("students")]
 
@@ -267,9 +289,7 @@ class ClassScreen(Screen[ClassGroup]):
 
 
 def _class_of(ctx: SetupContext, class_id: int) -> ClassGroup:
-    class_group = get_object_or_404(ClassGroup.objects.filter(year=ctx.year), pk=class_id)
-    class_group.year = _year(ctx)
-    return class_group
+    return class_group_for_user(ctx.user, class_id, roles=SETUP_ROLES, within=_year(ctx))
 
 
 @login_required
@@ -307,11 +327,7 @@ def subgroups(request: AuthedRequest, school_id: int, year_id: int, class_id: in
 
 
 def _subgroup_of(ctx: SetupContext, class_group: ClassGroup, subgroup_id: int) -> Subgroup:
-    subgroup = get_object_or_404(
-        Subgroup.objects.filter(class_group=class_group).select_related("subject"), pk=subgroup_id
-    )
-    subgroup.class_group = class_group
-    return subgroup
+    return subgroup_for_user(ctx.user, subgroup_id, within=class_group)
 
 
 @login_required
@@ -375,6 +391,9 @@ class SubjectScreen(Screen[Subject]):
 
     def queryset(self, ctx: SetupContext) -> QuerySet[Subject]:
         return Subject.objects.filter(school=ctx.school).order_by("name")
+
+    def fetch(self, ctx: SetupContext, pk: int) -> Subject:
+        return subject_for_user(ctx.user, pk, within=ctx.school)
 
     def headers(self) -> list[Label]:
         return [_("name"), _("short name"), _("physical education")]
@@ -489,11 +508,7 @@ def staff(request: AuthedRequest, school_id: int) -> HttpResponse:
 
 
 def _staff_of(ctx: SetupContext, staff_id: int) -> StaffMember:
-    member = get_object_or_404(
-        StaffMember.objects.filter(school=ctx.school).select_related("user"), pk=staff_id
-    )
-    member.school = ctx.school
-    return member
+    return staff_member_for_user(ctx.user, staff_id, within=ctx.school)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from zhurnal.core.formats import date_ua
 from zhurnal.core.forms import add_service_errors
 from zhurnal.core.http import AuthedRequest
-from zhurnal.schools.models import AcademicYear, ClassGroup
+from zhurnal.people.access import SETUP_ROLES, class_group_for_user
+from zhurnal.schools.models import AcademicYear
 from zhurnal.setup.school.forms import SetupContext, hours_display
 from zhurnal.setup.screens import Label, Screen, render_setup, setup_context
 from zhurnal.setup.timetable.forms import (
@@ -36,7 +37,13 @@ from zhurnal.setup.timetable.selectors import (
     timetable_classes,
     timetable_grid,
 )
-from zhurnal.timetable.models import Period, TeachingAssignment, Timetable, TimetableEntry
+from zhurnal.timetable.access import (
+    assignment_for_user,
+    period_for_user,
+    timetable_entry_for_user,
+    timetable_for_user,
+)
+from zhurnal.timetable.models import Period, TeachingAssignment, Timetable
 from zhurnal.timetable.services import (
     assignment_create,
     assignment_delete,
@@ -71,6 +78,9 @@ class AssignmentScreen(Screen[TeachingAssignment]):
 
     def queryset(self, ctx: SetupContext) -> QuerySet[TeachingAssignment]:
         return assignments_of_year(_year(ctx))
+
+    def fetch(self, ctx: SetupContext, pk: int) -> TeachingAssignment:
+        return assignment_for_user(ctx.user, pk, roles=SETUP_ROLES, within=_year(ctx))
 
     def headers(self) -> list[Label]:
         return [_("subject"), _("group"), _("teacher"), _("hours per week")]
@@ -109,6 +119,9 @@ class PeriodScreen(Screen[Period]):
     def queryset(self, ctx: SetupContext) -> QuerySet[Period]:
         return Period.objects.filter(year=ctx.year).order_by("number")
 
+    def fetch(self, ctx: SetupContext, pk: int) -> Period:
+        return period_for_user(ctx.user, pk, within=_year(ctx))
+
     def headers(self) -> list[Label]:
         return [_("lesson number"), _("starts at"), _("ends at")]
 
@@ -140,6 +153,9 @@ class TimetableScreen(Screen[Timetable]):
     def queryset(self, ctx: SetupContext) -> QuerySet[Timetable]:
         return Timetable.objects.filter(year=ctx.year).order_by("valid_from")
 
+    def fetch(self, ctx: SetupContext, pk: int) -> Timetable:
+        return _timetable_of(ctx, pk)
+
     def headers(self) -> list[Label]:
         return [_("name"), _("valid from"), _("valid until")]
 
@@ -168,9 +184,7 @@ timetables = TimetableScreen()
 
 
 def _timetable_of(ctx: SetupContext, timetable_id: int) -> Timetable:
-    timetable = get_object_or_404(Timetable.objects.filter(year=ctx.year), pk=timetable_id)
-    timetable.year = _year(ctx)
-    return timetable
+    return timetable_for_user(ctx.user, timetable_id, within=_year(ctx))
 
 
 @login_required
@@ -196,7 +210,7 @@ def timetable_class_grid(
     """One class's week: Monday–Friday × lessons; a form below adds an entry."""
     ctx = setup_context(request, school_id, year_id)
     timetable = _timetable_of(ctx, timetable_id)
-    class_group = get_object_or_404(ClassGroup.objects.filter(year=ctx.year), pk=class_id)
+    class_group = class_group_for_user(ctx.user, class_id, roles=SETUP_ROLES, within=_year(ctx))
     # An "add" link in an empty cell pre-selects its day and lesson.
     initial = {key: request.GET[key] for key in ("weekday", "period") if key in request.GET}
     form = TimetableEntryForm(
@@ -236,11 +250,7 @@ def timetable_entry_remove(
 ) -> HttpResponse:
     ctx = setup_context(request, school_id, year_id)
     timetable = _timetable_of(ctx, timetable_id)
-    entry = get_object_or_404(
-        TimetableEntry.objects.filter(timetable=timetable).select_related("assignment"),
-        pk=entry_id,
-    )
-    entry.timetable = timetable
+    entry = timetable_entry_for_user(ctx.user, entry_id, within=timetable)
     try:
         timetable_entry_delete(actor=ctx.user, entry=entry)
     except ValidationError as exc:

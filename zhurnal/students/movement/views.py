@@ -25,15 +25,18 @@ from zhurnal.audit.services import access_record
 from zhurnal.core.forms import add_service_errors
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
-from zhurnal.people.access import has_school_role
+from zhurnal.people.access import (
+    MOVEMENT_READERS,
+    MOVEMENT_WRITERS,
+    StudentScope,
+    can_move_students,
+    enrollment_for_user,
+    has_school_role,
+    school_for_user,
+    student_for_user,
+)
 from zhurnal.people.models import Role
 from zhurnal.schools.models import AcademicYear, School
-from zhurnal.students.movement.access import (
-    can_move_students,
-    enrollment_for_movement,
-    movement_school,
-    student_for_history,
-)
 from zhurnal.students.movement.forms import LeaveForm, PromotionForm, TransferForm
 from zhurnal.students.movement.selectors import (
     classes_of_year,
@@ -75,7 +78,7 @@ def _home_url(school: School, class_id: int | None = None) -> str:
 def movement_home(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Рух учнів: choose a class or search a student, transfer or let leave; the year's
     arrivals, departures and transfers within the school."""
-    school = movement_school(request.user, school_id)
+    school = school_for_user(request.user, school_id, roles=MOVEMENT_READERS)
     today = local_today(school.municipality.time_zone)
     year = movement_year(school, today)
     query = request.GET.get("q", "")[:100]
@@ -113,9 +116,9 @@ def _movement_form_context(school: School, year: AcademicYear, **more: Any) -> d
 def student_transfer(request: AuthedRequest, school_id: int, student_id: int) -> HttpResponse:
     """Transfer to another class of this school or to a class of another school of the
     community: first the school (a plain GET choice), then the class, date and order."""
-    school = movement_school(request.user, school_id, write=True)
+    school = school_for_user(request.user, school_id, roles=MOVEMENT_WRITERS)
     year = _year(school)
-    enrollment = enrollment_for_movement(request.user, school, year, student_id)
+    enrollment = enrollment_for_user(request.user, student_id, within=year)
     today = local_today(school.municipality.time_zone)
     others = community_schools(school)
     source = request.POST if request.method == "POST" else request.GET
@@ -174,9 +177,9 @@ def student_transfer(request: AuthedRequest, school_id: int, student_id: int) ->
 @login_required
 def student_leave_view(request: AuthedRequest, school_id: int, student_id: int) -> HttpResponse:
     """The student leaves the school (вибув): date, order, reason."""
-    school = movement_school(request.user, school_id, write=True)
+    school = school_for_user(request.user, school_id, roles=MOVEMENT_WRITERS)
     year = _year(school)
-    enrollment = enrollment_for_movement(request.user, school, year, student_id)
+    enrollment = enrollment_for_user(request.user, student_id, within=year)
     form = LeaveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,7 +264,8 @@ def _result_message(result: PromotionResult, next_year: AcademicYear) -> str:
 def promotion(request: AuthedRequest, school_id: int) -> HttpResponse:
     """Переведення учнів: the preview of who moves where, with students to keep back,
     and the button that does it all in one go."""
-    school = movement_school(request.user, school_id, write=request.method == "POST")
+    roles = MOVEMENT_WRITERS if request.method == "POST" else MOVEMENT_READERS
+    school = school_for_user(request.user, school_id, roles=roles)
     year = _year(school)
     next_year = next_year_of(year)
     can_write = can_move_students(request.user, school)
@@ -311,7 +315,7 @@ def promotion(request: AuthedRequest, school_id: int) -> HttpResponse:
 def history(request: AuthedRequest, student_id: int) -> HttpResponse:
     """A student's history in the community: every class and school, with the term and
     annual marks and the absences earned there. Each opening goes to the access log."""
-    student = student_for_history(request.user, student_id, local_today())
+    student = student_for_user(request.user, student_id, scope=StudentScope.HISTORY)
     access_record(actor=request.user, obj=student, what=_("student's history"))
     return render(
         request,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from zhurnal.audit.services import access_record
 from zhurnal.core.http import AuthedRequest
-from zhurnal.people.access import children_of, student_for_family
-from zhurnal.students.record.selectors import record_accesses, role_label, student_record_for_user
+from zhurnal.people.access import StudentScope, children_for_user, record_grant, student_for_user
+from zhurnal.students.record.selectors import record_accesses, record_of, role_label
 
 
 @never_cache
@@ -22,21 +22,23 @@ from zhurnal.students.record.selectors import record_accesses, role_label, stude
 def student_record(request: AuthedRequest, student_id: int) -> HttpResponse:
     """Personal data, enrollments, guardians and — for those entitled — health and PE
     group; the administration also sees who opened the record."""
-    record = student_record_for_user(request.user, student_id)
+    student = student_for_user(request.user, student_id, scope=StudentScope.RECORD)
+    record = record_of(student)
+    grant = record_grant(request.user, record.enrollments)
     access_record(
         actor=request.user,
-        obj=record.student,
+        obj=student,
         what=_("student's record"),
-        school_id=record.grant.school_id,
-        role=record.grant.role,
+        school_id=grant.school_id,
+        role=grant.role,
     )
     accesses = []
-    if record.grant.sees_access_log:
-        accesses = [(entry, role_label(entry.role)) for entry in record_accesses(record.student)]
+    if grant.sees_access_log:
+        accesses = [(entry, role_label(entry.role)) for entry in record_accesses(student)]
     return render(
         request,
         "students/record/record.html",
-        {"record": record, "student": record.student, "accesses": accesses},
+        {"record": record, "grant": grant, "student": student, "accesses": accesses},
     )
 
 
@@ -45,7 +47,7 @@ def student_record(request: AuthedRequest, student_id: int) -> HttpResponse:
 @require_GET
 def family_record_access(request: AuthedRequest, student_id: int) -> HttpResponse:
     """Who of the school's staff opened the child's record, and when."""
-    student = student_for_family(request.user, student_id)
+    student = student_for_user(request.user, student_id, scope=StudentScope.FAMILY)
     is_self = student.user_id == request.user.pk
     accesses = [(entry, role_label(entry.role)) for entry in record_accesses(student)]
     return render(
@@ -54,7 +56,7 @@ def family_record_access(request: AuthedRequest, student_id: int) -> HttpRespons
         {
             "student": student,
             "is_self": is_self,
-            "children": [] if is_self else children_of(request.user),
+            "children": [] if is_self else children_for_user(request.user),
             "page": "record_access",
             "accesses": accesses,
         },

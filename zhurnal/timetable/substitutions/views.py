@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
 from zhurnal.people.access import school_for_user
 from zhurnal.schools.models import School
+from zhurnal.timetable.access import lesson_for_user
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.services import (
     LESSON_CONTROLLERS,
@@ -41,7 +42,6 @@ from zhurnal.timetable.substitutions.forms import (
 )
 from zhurnal.timetable.substitutions.selectors import (
     Register,
-    lessons_of_school,
     register_of,
     school_teachers,
     substitution_day,
@@ -119,7 +119,7 @@ def _lesson_action(
     """Run one change on a lesson of the school, then go back to its day with what
     happened: `act` returns the success message or raises the refusal."""
     school = _school(request, school_id)
-    lesson = get_object_or_404(lessons_of_school(school), pk=lesson_id)
+    lesson = lesson_for_user(request.user, lesson_id, roles=LESSON_CONTROLLERS, within=school)
     try:
         done = act(school, lesson)
     except ValidationError as exc:

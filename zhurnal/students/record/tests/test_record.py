@@ -75,8 +75,8 @@ def test_class_teacher_sees_everything_and_each_opening_is_logged(
         assert text in content
     health, pe = special_labels()
     assert health in content and pe in content
-    assert response.context["record"].grant.sees_special_category
-    assert not response.context["record"].grant.sees_access_log
+    assert response.context["grant"].sees_special_category
+    assert not response.context["grant"].sees_access_log
     client.get(record_url(special))
     entries = list(RecordAccess.objects.order_by("at", "pk"))
     assert len(entries) == 2
@@ -91,7 +91,7 @@ def test_subject_teacher_does_not_see_health_or_pe_group(
 ) -> None:
     response = login(community.teacher).get(record_url(special))
     assert response.status_code == 200
-    assert not response.context["record"].grant.sees_special_category
+    assert not response.context["grant"].sees_special_category
     content = response.content.decode()
     health, pe = special_labels()
     assert health not in content and pe not in content
@@ -114,7 +114,7 @@ def test_pe_teacher_sees_health_and_pe_group(community: Community, login, specia
     )
     response = login(coach).get(record_url(special))
     assert response.status_code == 200
-    assert response.context["record"].grant.sees_special_category
+    assert response.context["grant"].sees_special_category
     assert RecordAccess.objects.get().role == "pe_teacher"
 
 
@@ -125,7 +125,7 @@ def test_administration_sees_the_access_log(
     login(community.class_teacher).get(record_url(special))
     response = login(getattr(community, who)).get(record_url(special))
     assert response.status_code == 200
-    assert response.context["record"].grant.sees_special_category
+    assert response.context["grant"].sees_special_category
     logged = [entry.actor_id for entry, _role in response.context["accesses"]]
     assert logged == [getattr(community, who).pk, community.class_teacher.pk]
     assert community.class_teacher.full_name in response.content.decode()
