@@ -50,6 +50,14 @@ def ensure_year_open(year: AcademicYear) -> None:
         )
 
 
+def delete_in_year(*, actor: User, instance: models.Model, year: AcademicYear, action: str) -> None:
+    """Delete one set-up row of an open academic year, audited (a refused delete, e.g. of a
+    row still in use, leaves everything as it was)."""
+    ensure_year_open(year)
+    with transaction.atomic():
+        delete_audited(actor=actor, instance=instance, action=action, school_id=year.school_id)
+
+
 def save_audited(
     *,
     actor: User,
@@ -397,11 +405,7 @@ def term_update(
 
 
 def term_delete(*, actor: User, term: Term) -> None:
-    ensure_year_open(term.year)
-    with transaction.atomic():
-        delete_audited(
-            actor=actor, instance=term, action="term.delete", school_id=term.year.school_id
-        )
+    delete_in_year(actor=actor, instance=term, year=term.year, action="term.delete")
 
 
 def _check_holiday(year: AcademicYear, starts_on: dt.date, ends_on: dt.date) -> None:
@@ -446,11 +450,7 @@ def holiday_update(
 
 
 def holiday_delete(*, actor: User, holiday: Holiday) -> None:
-    ensure_year_open(holiday.year)
-    with transaction.atomic():
-        delete_audited(
-            actor=actor, instance=holiday, action="holiday.delete", school_id=holiday.year.school_id
-        )
+    delete_in_year(actor=actor, instance=holiday, year=holiday.year, action="holiday.delete")
 
 
 # --- classes and subgroups ------------------------------------------------------------
@@ -559,12 +559,9 @@ def subgroup_create(
 
 
 def subgroup_delete(*, actor: User, subgroup: Subgroup) -> None:
-    year = subgroup.class_group.year
-    ensure_year_open(year)
-    with transaction.atomic():
-        delete_audited(
-            actor=actor, instance=subgroup, action="subgroup.delete", school_id=year.school_id
-        )
+    delete_in_year(
+        actor=actor, instance=subgroup, year=subgroup.class_group.year, action="subgroup.delete"
+    )
 
 
 # --- subjects and curriculum ----------------------------------------------------------

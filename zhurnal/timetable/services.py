@@ -16,12 +16,17 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
-from zhurnal.audit.services import audit_record, delete_audited, snapshot
+from zhurnal.audit.services import audit_record, snapshot
 from zhurnal.core.formats import date_ua
 from zhurnal.people.access import has_school_role
 from zhurnal.people.models import Role, RoleAssignment, StaffMember
 from zhurnal.schools.models import AcademicYear, ClassGroup, Subgroup, Subject
-from zhurnal.schools.services import dates_inside_year, ensure_year_open, save_audited
+from zhurnal.schools.services import (
+    dates_inside_year,
+    delete_in_year,
+    ensure_year_open,
+    save_audited,
+)
 from zhurnal.timetable.models import (
     Lesson,
     Period,
@@ -153,14 +158,9 @@ def assignment_update(
 
 
 def assignment_delete(*, actor: User, assignment: TeachingAssignment) -> None:
-    ensure_year_open(assignment.year)
-    with transaction.atomic():
-        delete_audited(
-            actor=actor,
-            instance=assignment,
-            action="assignment.delete",
-            school_id=assignment.year.school_id,
-        )
+    delete_in_year(
+        actor=actor, instance=assignment, year=assignment.year, action="assignment.delete"
+    )
 
 
 # --- bell schedule --------------------------------------------------------------------
@@ -234,11 +234,7 @@ def period_update(
 
 
 def period_delete(*, actor: User, period: Period) -> None:
-    ensure_year_open(period.year)
-    with transaction.atomic():
-        delete_audited(
-            actor=actor, instance=period, action="period.delete", school_id=period.year.school_id
-        )
+    delete_in_year(actor=actor, instance=period, year=period.year, action="period.delete")
 
 
 # --- timetables -----------------------------------------------------------------------
@@ -310,14 +306,7 @@ def timetable_update(
 
 
 def timetable_delete(*, actor: User, timetable: Timetable) -> None:
-    ensure_year_open(timetable.year)
-    with transaction.atomic():
-        delete_audited(
-            actor=actor,
-            instance=timetable,
-            action="timetable.delete",
-            school_id=timetable.year.school_id,
-        )
+    delete_in_year(actor=actor, instance=timetable, year=timetable.year, action="timetable.delete")
 
 
 def timetable_entry_create(
@@ -377,12 +366,9 @@ def timetable_entry_create(
 
 
 def timetable_entry_delete(*, actor: User, entry: TimetableEntry) -> None:
-    year = entry.timetable.year
-    ensure_year_open(year)
-    with transaction.atomic():
-        delete_audited(
-            actor=actor, instance=entry, action="timetable_entry.delete", school_id=year.school_id
-        )
+    delete_in_year(
+        actor=actor, instance=entry, year=entry.timetable.year, action="timetable_entry.delete"
+    )
 
 
 # --- lessons --------------------------------------------------------------------------
