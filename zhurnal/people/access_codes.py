@@ -367,20 +367,26 @@ def access_code_redeem(
             )
         if linked != 1:
             raise ValidationError(_("This login has just been created by someone else."))
-        _mark_used(access_code, user)
-        audit_record(
-            actor=user,
-            action="access_code.redeem",
-            obj=access_code,
-            after={
-                "kind": access_code.kind,
-                "student_id": student.pk,
-                "guardian_id": guardian.pk if guardian else None,
-                "user_id": user.pk,
-            },
+        _redeemed(
+            access_code,
+            user,
             school_id=school_id,
+            student_id=student.pk,
+            guardian_id=guardian.pk if guardian else None,
         )
     return user
+
+
+def _redeemed(access_code: AccessCode, user: User, *, school_id: int, **details: object) -> None:
+    """Use the code up and record who redeemed it, for which student and guardian."""
+    _mark_used(access_code, user)
+    audit_record(
+        actor=user,
+        action="access_code.redeem",
+        obj=access_code,
+        after={"kind": access_code.kind, **details, "user_id": user.pk},
+        school_id=school_id,
+    )
 
 
 def access_code_add_child(*, user: User, code: str, relation: str = "") -> Student:
@@ -419,19 +425,13 @@ def access_code_add_child(*, user: User, code: str, relation: str = "") -> Stude
         guardian_link(
             actor=user, student=student, guardian=guardian, relation=relation, school_id=school_id
         )
-        _mark_used(access_code, user)
-        audit_record(
-            actor=user,
-            action="access_code.redeem",
-            obj=access_code,
-            after={
-                "kind": access_code.kind,
-                "student_id": student.pk,
-                "guardian_id": guardian.pk,
-                "code_guardian_id": bound.pk if bound else None,
-                "user_id": user.pk,
-            },
+        _redeemed(
+            access_code,
+            user,
             school_id=school_id,
+            student_id=student.pk,
+            guardian_id=guardian.pk,
+            code_guardian_id=bound.pk if bound else None,
         )
     return student
 
