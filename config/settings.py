@@ -27,6 +27,9 @@ if not SECRET_KEY:
             "`zhurnal demo` and the test suite run without one."
         )
     SECRET_KEY = secrets.token_urlsafe(50)
+# The key that signs the audit chain's head (kept outside the database); when empty, a key
+# file in ZHURNAL_VAR_DIR is made on first use.
+ZHURNAL_AUDIT_KEY = env_str("ZHURNAL_AUDIT_KEY", "")
 ALLOWED_HOSTS = env_list("ZHURNAL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("ZHURNAL_CSRF_TRUSTED_ORIGINS", [])
 
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "zhurnal.api",
     "zhurnal.control",
     "zhurnal.monitoring",
+    "zhurnal.archive",
     "zhurnal.students",
     "zhurnal.setup",
     "zhurnal.home",
