@@ -79,3 +79,23 @@ class RecordAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The head of the audit chain (last event id and hash) signed with the server's own
+    key, kept outside the database; append-only. A chain that ends before a signed head
+    has lost its newest events."""
+
+    at = models.DateTimeField(_("time"))
+    event_id = models.BigIntegerField(_("last event"))
+    event_hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("signed audit head")
+        verbose_name_plural = _("signed audit heads")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"head #{self.pk}: event #{self.event_id}"

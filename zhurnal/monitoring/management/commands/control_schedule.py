@@ -1,7 +1,7 @@
 """`zhurnal control_schedule`: queue the recurring work of journal control for the worker —
-the summaries refresh (every ten minutes), the weekly reports (Mondays) and the quarterly
-monitoring reports. Each run queues its successor, so this is needed once per database;
-running it again queues nothing twice."""
+the summaries refresh (every ten minutes), the weekly reports (Mondays), the quarterly
+monitoring reports and the hourly signing of the audit chain's head. Each run queues its
+successor, so this is needed once per database; running it again queues nothing twice."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from zhurnal.control import summaries, summary_tasks
 
 def schedule_all() -> list[str]:
     """Queue every recurring control task that is not queued yet; names of those queued."""
+    from zhurnal.audit import tasks as audit_tasks
     from zhurnal.control.weekly import tasks as weekly_tasks
     from zhurnal.monitoring import tasks as quarterly_tasks
 
@@ -22,6 +23,7 @@ def schedule_all() -> list[str]:
         ("summaries refresh", summary_tasks),
         ("weekly reports", weekly_tasks),
         ("quarterly reports", quarterly_tasks),
+        ("audit head signing", audit_tasks),
     ):
         if module.schedule_next():
             queued.append(name)
