@@ -158,6 +158,11 @@ ZHURNAL_ACCESS_CODE_DAYS = env_int("ZHURNAL_ACCESS_CODE_DAYS", 14)
 ZHURNAL_HOMEWORK_MAX_BYTES = env_int("ZHURNAL_HOMEWORK_MAX_BYTES", 10 * 1024 * 1024)
 # Current marks per student per subject per month that count as a full journal (docs/fill-level.md)
 ZHURNAL_MARK_DENSITY_TARGET = env_int("ZHURNAL_MARK_DENSITY_TARGET", 2)
+# Archive retention in whole years per document kind, counted from 1 January of the year
+# after the year was closed (zhurnal.archive.register.keep_until).
+ZHURNAL_RETENTION_JOURNAL_YEARS = env_int("ZHURNAL_RETENTION_JOURNAL_YEARS", 5)
+ZHURNAL_RETENTION_SUMMARY_YEARS = env_int("ZHURNAL_RETENTION_SUMMARY_YEARS", 25)
+ZHURNAL_RETENTION_REGISTER_YEARS = env_int("ZHURNAL_RETENTION_REGISTER_YEARS", 5)
 
 EMAIL_BACKEND = env_str("ZHURNAL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("ZHURNAL_EMAIL_HOST", "127.0.0.1")

@@ -67,13 +67,19 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_from_template(template_name: str, context: dict[str, Any]) -> bytes:
+def pdf_from_template(
+    template_name: str, context: dict[str, Any], *, pdf_variant: str | None = None
+) -> bytes:
     """Render an HTML template (in the active language) and lay it out as PDF with
-    WeasyPrint; fonts come from the system (DejaVu covers Cyrillic)."""
+    WeasyPrint; fonts come from the system (DejaVu covers Cyrillic). `pdf_variant`
+    ("pdf/a-3b" for archival documents) adds the PDF/A identification and output intent;
+    such a template fixes its dates with `<meta name="dcterms.created">` and
+    `dcterms.modified`, so the same data gives the same bytes."""
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s
 
     html = render_to_string(template_name, context)
-    return bytes(HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
+    document = HTML(string=html, base_url=str(settings.BASE_DIR))
+    return bytes(document.write_pdf(pdf_variant=pdf_variant))
 
 
 def download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
