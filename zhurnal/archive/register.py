@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
-from zhurnal.archive.containers import ContainerError, container_read
+from zhurnal.archive.containers import Container, ContainerError, Manifest, container_read
 from zhurnal.archive.models import (
     ArchiveDocument,
     ArchiveSignature,
@@ -188,6 +189,142 @@ def _may_sign(actor: User, document: ArchiveDocument, role: str) -> bool:
     )
 
 
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _files_signed_otherwise(signed: Manifest, files: Mapping[str, bytes]) -> list[str]:
+    """The package's files a manifest lists with another digest or not at all, and the
+    files it lists that the package does not have."""
+    listed = {entry.name for entry in signed.entries}
+    differing = {name for name in files if name not in listed}
+    for entry in signed.entries:
+        content = files.get(entry.name)
+        if (
+            content is None
+            or entry.digest_algorithm not in hashlib.algorithms_guaranteed
+            or hashlib.new(entry.digest_algorithm, content).digest() != entry.digest
+        ):
+            differing.add(entry.name)
+    return sorted(differing)
+
+
+def _signatures_in(upload: bytes, *, package: bytes, ours: Container) -> list[tuple[str, bytes]]:
+    """The signature files of an upload, each to be verified against this package's manifest.
+
+    A detached .p7s is one. An ASiC-E or ASiC-S container, as the director's tool returns
+    it, gives each CAdES signature it holds, once it is checked to sign this package: its
+    data files are this package's files, and what its signatures sign is this package's
+    manifest (in an ASiC-S, the manifest is the one data file). Anything else is refused.
+    """
+    if not upload.startswith(_ZIP_MAGIC):
+        return [("signature.p7s", upload)]
+    manifest = ours.manifests[0]
+    try:
+        uploaded = container_read(upload)
+    except ContainerError as error:
+        raise ValidationError(
+            _("The file is neither a signature nor a readable container: %(error)s")
+            % {"error": error}
+        ) from error
+    if uploaded.kind == "asic-s":
+        ((name, content),) = uploaded.files.items()
+        if content == package:
+            raise ValidationError(
+                _(
+                    "This container signs the package file itself; sign its manifest "
+                    "(%(manifest)s), downloaded from the package page, instead."
+                )
+                % {"manifest": manifest.name}
+            )
+        if content != manifest.content:
+            raise ValidationError(
+                _("This container signs other files: %(files)s.") % {"files": name}
+            )
+    else:
+        other = sorted(
+            name for name, content in uploaded.files.items() if ours.files.get(name) != content
+        )
+        manifests = {m.name: m for m in uploaded.manifests}
+        for signed in uploaded.signed_objects():
+            if signed.signed_content is None or signed.signed_content == manifest.content:
+                continue  # an unpaired signature is checked against this manifest below
+            differing = _files_signed_otherwise(manifests[signed.signed_name], ours.files)
+            if not differing:
+                raise ValidationError(
+                    _(
+                        "%(signature)s signs a manifest of its own (%(manifest)s), not this "
+                        "package's; sign the package's manifest, downloaded from the package "
+                        "page."
+                    )
+                    % {"signature": signed.signature_name, "manifest": signed.signed_name}
+                )
+            other += differing
+        if other:
+            raise ValidationError(
+                _("This container signs other files: %(files)s.")
+                % {"files": ", ".join(sorted(set(other)))}
+            )
+    signatures = [(s.signature_name, s.signature) for s in uploaded.signed_objects()]
+    if not signatures:
+        raise ValidationError(_("The container holds no CAdES signature (.p7s)."))
+    return signatures
+
+
+def _signature_store(
+    *,
+    actor: User,
+    document: ArchiveDocument,
+    role: str,
+    signature: bytes,
+    digest: str,
+    reports: list[SignatureReport],
+) -> ArchiveSignature:
+    first = reports[0]
+    accepted = any(signature_accepted(report) for report in reports)
+    stored = ArchiveSignature.objects.create(
+        document=document,
+        role=role,
+        data=signature,
+        sha256=digest,
+        uploaded_by=actor,
+        signer_name=first.signer.name[:300],
+        signer_organisation=first.signer.organisation[:300],
+        signer_edrpou=first.signer.edrpou[:20],
+        signer_drfo=first.signer.drfo[:20],
+        signing_time=first.signing_time,
+        integrity=first.integrity,
+        validity=first.validity,
+        chain=first.chain,
+        revocation=first.revocation,
+        level=first.level,
+        accepted=accepted,
+        report={"signers": _report_json(reports)},
+    )
+    before = document.state
+    if accepted and role == SignerRole.DIRECTOR and before == DocumentState.DRAFT:
+        document.state = DocumentState.SIGNED
+        document.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        action="archive.signature_add",
+        obj=stored,
+        before={"state": before},
+        after={
+            "document_id": document.pk,
+            "state": document.state,
+            "role": role,
+            "sha256": digest,
+            "signer": stored.signer_name,
+            "validity": stored.validity,
+            "chain": stored.chain,
+            "accepted": accepted,
+        },
+        school_id=document.school_id,
+        role=Role.DIRECTOR if role == SignerRole.DIRECTOR else "",
+    )
+    return stored
+
+
 def archive_signature_add(
     *,
     actor: User,
@@ -195,12 +332,15 @@ def archive_signature_add(
     signature: bytes,
     role: str = SignerRole.DIRECTOR,
 ) -> ArchiveSignature:
-    """Verify and keep an uploaded detached signature (.p7s) over the document's manifest.
+    """Verify and keep an uploaded signature over the document's manifest: a detached
+    `.p7s`, or an ASiC-E/ASiC-S container holding one or more (as signing tools return them).
 
-    The report is stored whatever it says. A draft document becomes signed when a
-    director's signature is accepted (see `signature_accepted`); a class teacher's signature
-    is kept beside it and does not change the state. Bytes that are not a CMS signature at
-    all, or a second upload of the same file, are refused.
+    The report is stored whatever it says, one row per signature file. A draft document
+    becomes signed when a director's signature is accepted (see `signature_accepted`); a
+    class teacher's signature is kept beside it and does not change the state. Bytes that
+    are not a CMS signature at all, a container that signs other files than this package's,
+    or an upload whose every signature was uploaded before are refused, and then nothing is
+    kept. Returns the stored signature (from a container, the first accepted one).
     """
     role = SignerRole(role)
     if not _may_sign(actor, document, role):
@@ -208,71 +348,54 @@ def archive_signature_add(
     if document.state == DocumentState.DESTROYED or not document.container:
         raise ValidationError(_("This document was destroyed; it cannot be signed."))
     with document.container.open("rb") as handle:
-        container = container_read(handle.read())
+        package = handle.read()
+    container = container_read(package)
     if not container.manifests:
         raise ValidationError(_("The package has no manifest to sign."))
     manifest = container.manifests[0]
-    try:
-        reports = signature_verify(
-            signature,
-            content=manifest.content,
-            signature_name="signature.p7s",
-            signed_name=manifest.name,
-            trust=trust_bundle(),
-        )
-    except SignatureFormatError as error:
-        raise ValidationError(
-            _("The file is not a signature: %(error)s") % {"error": error}
-        ) from error
-    digest = hashlib.sha256(signature).hexdigest()
+    is_container = signature.startswith(_ZIP_MAGIC)
+    verified: dict[str, tuple[bytes, list[SignatureReport]]] = {}
+    for name, data in _signatures_in(signature, package=package, ours=container):
+        try:
+            reports = signature_verify(
+                data,
+                content=manifest.content,
+                signature_name=name,
+                signed_name=manifest.name,
+                trust=trust_bundle(),
+            )
+        except SignatureFormatError as error:
+            if is_container:
+                raise ValidationError(
+                    _("%(file)s in the container is not a signature: %(error)s")
+                    % {"file": name, "error": error}
+                ) from error
+            raise ValidationError(
+                _("The file is not a signature: %(error)s") % {"error": error}
+            ) from error
+        verified.setdefault(hashlib.sha256(data).hexdigest(), (data, reports))
     with transaction.atomic():
         document = ArchiveDocument.objects.select_for_update().get(pk=document.pk)
-        if ArchiveSignature.objects.filter(document=document, sha256=digest).exists():
+        known = set(
+            ArchiveSignature.objects.filter(document=document, sha256__in=verified).values_list(
+                "sha256", flat=True
+            )
+        )
+        if len(known) == len(verified):
             raise ValidationError(_("This signature has already been uploaded."))
-        first = reports[0]
-        accepted = any(signature_accepted(report) for report in reports)
-        stored = ArchiveSignature.objects.create(
-            document=document,
-            role=role,
-            data=signature,
-            sha256=digest,
-            uploaded_by=actor,
-            signer_name=first.signer.name[:300],
-            signer_organisation=first.signer.organisation[:300],
-            signer_edrpou=first.signer.edrpou[:20],
-            signer_drfo=first.signer.drfo[:20],
-            signing_time=first.signing_time,
-            integrity=first.integrity,
-            validity=first.validity,
-            chain=first.chain,
-            revocation=first.revocation,
-            level=first.level,
-            accepted=accepted,
-            report={"signers": _report_json(reports)},
-        )
-        before = document.state
-        if accepted and role == SignerRole.DIRECTOR and before == DocumentState.DRAFT:
-            document.state = DocumentState.SIGNED
-            document.save(update_fields=["state"])
-        audit_record(
-            actor=actor,
-            action="archive.signature_add",
-            obj=stored,
-            before={"state": before},
-            after={
-                "document_id": document.pk,
-                "state": document.state,
-                "role": role,
-                "sha256": digest,
-                "signer": stored.signer_name,
-                "validity": stored.validity,
-                "chain": stored.chain,
-                "accepted": accepted,
-            },
-            school_id=document.school_id,
-            role=Role.DIRECTOR if role == SignerRole.DIRECTOR else "",
-        )
-    return stored
+        stored = [
+            _signature_store(
+                actor=actor,
+                document=document,
+                role=role,
+                signature=data,
+                digest=digest,
+                reports=reports,
+            )
+            for digest, (data, reports) in verified.items()
+            if digest not in known
+        ]
+    return next((row for row in stored if row.accepted), stored[0])
 
 
 def archive_document_transfer(*, actor: User, document: ArchiveDocument) -> ArchiveDocument:

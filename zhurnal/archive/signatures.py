@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from asn1crypto import cms, core, crl, ocsp, x509
+from asn1crypto import cms, core, crl, ocsp, tsp, x509
 from cryptography import x509 as cx509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -102,7 +102,10 @@ class SignatureReport:
     signer: Signer = field(default_factory=Signer)
     signing_time: dt.datetime | None = None
     timestamp_present: bool = False
-    timestamp_time: dt.datetime | None = None
+    timestamp_time: dt.datetime | None = None  # as the token states it, verified or not
+    # The token covers this signature value, its own signature is valid and its authority
+    # chains to the trust bundle: only then is its time the time the signature is judged at.
+    timestamp_verified: bool = False
     level: str = "BES"
     algorithm: str = ""
     adapter: str = ""
@@ -169,13 +172,21 @@ class SignatureReport:
             revocation,
             _("Signing time: %(time)s.")
             % {"time": self.signing_time.isoformat() if self.signing_time else _("not stated")},
-            _("Time-stamp: %(time)s (its own signature is not checked here).")
-            % {"time": self.timestamp_time.isoformat() if self.timestamp_time else "?"}
-            if self.timestamp_present
-            else _("Time-stamp: none."),
+            self._timestamp_line(),
             _("Level: CAdES-%(level)s.") % {"level": self.level},
         ]
         return lines + self.notes
+
+    def _timestamp_line(self) -> str:
+        if not self.timestamp_present:
+            return _("Time-stamp: none.")
+        time = {"time": self.timestamp_time.isoformat() if self.timestamp_time else "?"}
+        if self.timestamp_verified:
+            return (
+                _("Time-stamp: %(time)s, verified (a trusted authority stamped this signature).")
+                % time
+            )
+        return _("Time-stamp: %(time)s, not verified.") % time
 
 
 @dataclass(frozen=True)
@@ -318,6 +329,55 @@ def _timestamp_time(token: Any) -> dt.datetime | None:
         return value
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _timestamp_check(
+    token: Any, signer_info: Any, certificates: list[Any], trust: Sequence[bytes]
+) -> list[str]:
+    """What keeps a signature time-stamp token (RFC 3161) from vouching for the signature's
+    time: empty when its imprint is the digest of this signature value, its own signature is
+    valid and its authority's certificate chains to the trust bundle."""
+    try:
+        signed_data = token["content"]
+        encapsulated = signed_data["encap_content_info"]
+        if encapsulated["content_type"].native != "tst_info":
+            return [_("The time-stamp is not an RFC 3161 time-stamp token.")]
+        tst_bytes = encapsulated["content"].contents
+        tst_info = tsp.TSTInfo.load(tst_bytes)
+        imprint = tst_info["message_imprint"]
+        name = imprint["hash_algorithm"]["algorithm"].native
+        if name not in _HASHES:
+            return [_("The time-stamp uses a digest algorithm this server cannot compute.")]
+        value = signer_info["signature"].native
+        if hashlib.new(name.replace("_", "-"), value).digest() != imprint["hashed_message"].native:
+            return [_("The time-stamp does not cover this signature.")]
+        pool = [c.chosen for c in signed_data["certificates"] or [] if c.name == "certificate"]
+        stamps = [
+            _signer_report(
+                signed_data,
+                stamp_signer,
+                SignatureReport(signature_name="", signed_name=""),
+                content=tst_bytes,
+                detached=tst_bytes,
+                certificates=pool + certificates,
+                trust=trust,
+                at=tst_info["gen_time"].native,
+                check_timestamp=False,
+            )
+            for stamp_signer in signed_data["signer_infos"]
+        ]
+    except _PARSE_ERRORS:
+        return [_("The time-stamp cannot be read.")]
+    if not stamps:
+        return [_("The time-stamp is not signed.")]
+    stamp = stamps[0]
+    if stamp.validity is Validity.NOT_VERIFIABLE:
+        return [_("The time-stamp's own signature cannot be verified here.")]
+    if stamp.integrity is not Integrity.OK or stamp.validity is not Validity.VALID:
+        return [_("The time-stamp's own signature is invalid.")]
+    if stamp.chain is not Chain.TRUSTED or stamp.revocation is Revocation.REVOKED:
+        return [_("The time-stamp authority is not trusted.")]
+    return []
 
 
 def _level(signed_data: Any, unsigned: set[str]) -> str:
@@ -700,6 +760,7 @@ def _signer_report(
     certificates: list[Any],
     trust: Sequence[bytes],
     at: dt.datetime | None,
+    check_timestamp: bool = True,
 ) -> SignatureReport:
     report.integrity = _digest_matches(signer_info, content)
     if detached is not None and content != detached:
@@ -714,6 +775,10 @@ def _signer_report(
     report.timestamp_time = _timestamp_time(token) if token is not None else None
     values = _attribute(signer_info["unsigned_attrs"], _CERTIFICATE_VALUES)
     extra = list(_CertificateValues.load(values.dump())) if values is not None else []
+    if token is not None and check_timestamp:
+        problems = _timestamp_check(token, signer_info, certificates + extra, trust)
+        report.timestamp_verified = not problems
+        report.notes += problems
     certificate = _find_certificate(signer_info, certificates + extra)
     if certificate is not None:
         report.signer = _signer_from(certificate)
@@ -727,7 +792,10 @@ def _signer_report(
         ocsp_responses=tuple(responses),
         content=content or b"",
         trust=tuple(trust),
-        at=at or report.timestamp_time or report.signing_time or dt.datetime.now(tz=dt.UTC),
+        at=at
+        or (report.timestamp_time if report.timestamp_verified else None)
+        or report.signing_time
+        or dt.datetime.now(tz=dt.UTC),
     )
     adapter = next((a for a in _ADAPTERS if a.supports(context)), None)
     if adapter is None:

@@ -7,6 +7,7 @@ Nothing here uses Zhurnal code: the signatures are made as an external tool woul
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, x25519
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 NOW = dt.datetime.now(tz=dt.UTC)
 DRFO_OID = x509.ObjectIdentifier("1.2.804.2.1.1.1.11.1.4.1.1")
@@ -45,7 +46,12 @@ def ec_key() -> ec.EllipticCurvePrivateKey:
 
 
 def issue(
-    subject: x509.Name, key: Key, issuer: Issued | None = None, *, ca: bool = False
+    subject: x509.Name,
+    key: Key,
+    issuer: Issued | None = None,
+    *,
+    ca: bool = False,
+    time_stamping: bool = False,
 ) -> Issued:
     builder = (
         x509.CertificateBuilder()
@@ -57,6 +63,10 @@ def issue(
         .not_valid_after(NOW + dt.timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
+    if time_stamping:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
     signing_key = issuer.key if issuer else key
     return Issued(builder.sign(signing_key, hashes.SHA256()), key)
 
@@ -90,6 +100,7 @@ class Pki:
     stranger: Issued  # chains to a CA nobody trusts
     stranger_ca: Issued
     crl: bytes  # the intermediate's CRL, listing revoked_director
+    tsa: Issued  # a time-stamp authority under the intermediate
 
 
 def make_pki() -> Pki:
@@ -127,6 +138,7 @@ def make_pki() -> Pki:
         stranger=stranger,
         stranger_ca=stranger_ca,
         crl=revocation_list.public_bytes(serialization.Encoding.DER),
+        tsa=issue(name("Test TSA"), ec_key(), intermediate, time_stamping=True),
     )
 
 
@@ -222,38 +234,71 @@ class _RevocationValues(core.Sequence):
     _fields = [("crl_vals", _CrlValues, {"explicit": 0, "optional": True})]
 
 
-def _timestamp_token(at: dt.datetime) -> cms.ContentInfo:
-    """A time-stamp token's shape (TSTInfo in SignedData); its own signature is not needed."""
+def timestamp_token(
+    signature_value: bytes, at: dt.datetime, tsa: Issued | None = None
+) -> cms.ContentInfo:
+    """An RFC 3161 time-stamp token over `signature_value`, signed by `tsa`; without a TSA
+    only its shape (TSTInfo in an unsigned SignedData over zeros), as a forger would make it."""
+    imprint = hashlib.sha256(signature_value).digest() if tsa else b"\0" * 32
     tst_info = tsp.TSTInfo(
         {
             "version": "v1",
             "policy": "1.2.3.4",
             "message_imprint": {
                 "hash_algorithm": {"algorithm": "sha256"},
-                "hashed_message": b"\0" * 32,
+                "hashed_message": imprint,
             },
             "serial_number": 1,
             "gen_time": at,
         }
     )
-    return cms.ContentInfo(
-        {
-            "content_type": "signed_data",
-            "content": {
-                "version": "v3",
-                "digest_algorithms": [],
-                "encap_content_info": {"content_type": "tst_info", "content": tst_info},
-                "signer_infos": [],
-            },
-        }
-    )
+    signed_data = {
+        "version": "v3",
+        "digest_algorithms": [],
+        "encap_content_info": {"content_type": "tst_info", "content": tst_info},
+        "signer_infos": [],
+    }
+    if tsa is not None:
+        certificate = asn1_x509.Certificate.load(tsa.der)
+        attributes = cms.CMSAttributes(
+            [
+                {"type": "content_type", "values": ["tst_info"]},
+                {"type": "message_digest", "values": [hashlib.sha256(tst_info.dump()).digest()]},
+            ]
+        )
+        assert isinstance(tsa.key, ec.EllipticCurvePrivateKey)
+        signed_data["digest_algorithms"] = [{"algorithm": "sha256"}]
+        signed_data["certificates"] = [certificate]
+        signed_data["signer_infos"] = [
+            {
+                "version": "v1",
+                "sid": {
+                    "issuer_and_serial_number": {
+                        "issuer": certificate.issuer,
+                        "serial_number": certificate.serial_number,
+                    }
+                },
+                "digest_algorithm": {"algorithm": "sha256"},
+                "signed_attrs": attributes,
+                "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+                "signature": tsa.key.sign(attributes.dump(), ec.ECDSA(hashes.SHA256())),
+            }
+        ]
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
 
 
 def with_x_long(
-    signature: bytes, *, certificates: list[Issued], crls: list[bytes], at: dt.datetime
+    signature: bytes,
+    *,
+    certificates: list[Issued],
+    crls: list[bytes],
+    at: dt.datetime,
+    tsa: Issued | None = None,
 ) -> bytes:
-    """CAdES-X-Long unsigned attributes: a time-stamp, certificate and revocation values."""
+    """CAdES-X-Long unsigned attributes: a time-stamp (by `tsa`, else a forged one),
+    certificate and revocation values."""
     info = cms.ContentInfo.load(signature)
+    value = info["content"]["signer_infos"][0]["signature"].native
     certificate_values = _CertificateValues(
         [asn1_x509.Certificate.load(c.der) for c in certificates]
     )
@@ -261,7 +306,7 @@ def with_x_long(
         {"crl_vals": [asn1_crl.CertificateList.load(c) for c in crls]}
     )
     info["content"]["signer_infos"][0]["unsigned_attrs"] = [
-        {"type": "signature_time_stamp_token", "values": [_timestamp_token(at)]},
+        {"type": "signature_time_stamp_token", "values": [timestamp_token(value, at, tsa)]},
         {
             "type": "1.2.840.113549.1.9.16.2.23",
             "values": [core.Any.load(certificate_values.dump())],

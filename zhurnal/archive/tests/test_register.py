@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,10 +13,18 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.cast import Community
 from zhurnal.archive import register
-from zhurnal.archive.containers import container_build, container_read
+from zhurnal.archive.containers import (
+    ASIC_S_MIMETYPE,
+    container_add_signature,
+    container_build,
+    container_read,
+)
+from zhurnal.archive.democa import DemoCa, demo_ca_create, demo_sign
 from zhurnal.archive.models import (
     ArchiveDocument,
     ArchiveSignature,
@@ -37,6 +48,7 @@ from zhurnal.archive.tests.pki import (
     make_pki,
     sign_detached,
     with_signature_algorithm,
+    zip_of,
 )
 from zhurnal.audit.models import AuditEvent
 
@@ -373,3 +385,175 @@ def test_department_summary_has_counts_and_unsigned_classes_only(
         "counts",
         "classes_without_signed_journal",
     }
+
+
+# --- signed containers, as the director's tool returns them -------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_ca(tmp_path_factory: pytest.TempPathFactory) -> DemoCa:
+    return demo_ca_create(tmp_path_factory.mktemp("demo-ca"))
+
+
+def _package(document: ArchiveDocument) -> bytes:
+    with document.container.open("rb") as handle:
+        return handle.read()
+
+
+def test_a_signed_asic_e_container_is_accepted(community: Community, demo_ca: DemoCa) -> None:
+    trusted_certificate_import(actor=None, data=demo_ca.root_pem)
+    document = _add(community)
+    signature = demo_sign(demo_ca, _manifest(document))
+    signed = container_add_signature(_package(document), signature)
+    stored = archive_signature_add(actor=community.director, document=document, signature=signed)
+    assert stored.accepted
+    assert bytes(stored.data) == signature
+    assert (stored.integrity, stored.validity, stored.chain) == ("ok", "valid", "trusted")
+    assert (stored.revocation, stored.level) == ("good", "LT")
+    assert stored.signer_name == demo_ca.director_identity.name
+    assert stored.report["signers"][0]["signature_name"] == "META-INF/signature.p7s"
+    document.refresh_from_db()
+    assert document.state == DocumentState.SIGNED
+    with pytest.raises(ValidationError, match="already"):
+        archive_signature_add(actor=community.director, document=document, signature=signed)
+    with pytest.raises(ValidationError, match="already"):
+        archive_signature_add(actor=community.director, document=document, signature=signature)
+    assert ArchiveSignature.objects.count() == 1
+
+
+def test_a_signed_asic_s_container_over_the_manifest_is_accepted(
+    community: Community, pki: Pki
+) -> None:
+    document = _add(community)
+    manifest = _manifest(document)
+    signature = sign_detached(manifest, pki.director, chain=[pki.intermediate])
+    asic_s = zip_of(
+        [
+            ("mimetype", ASIC_S_MIMETYPE.encode()),
+            ("ASiCManifest.xml", manifest),
+            ("META-INF/signature.p7s", signature),
+        ]
+    )
+    stored = archive_signature_add(actor=community.director, document=document, signature=asic_s)
+    assert stored.accepted
+    assert stored.integrity == "ok"
+    assert stored.chain == "unknown_issuer"  # the test root is not in the trust bundle
+    assert bytes(stored.data) == signature
+
+
+def _refused(community: Community, document: ArchiveDocument, upload: bytes, match: str) -> None:
+    with pytest.raises(ValidationError, match=match):
+        archive_signature_add(actor=community.director, document=document, signature=upload)
+    assert not ArchiveSignature.objects.exists()
+    assert not AuditEvent.objects.filter(action="archive.signature_add").exists()
+    document.refresh_from_db()
+    assert document.state == DocumentState.DRAFT
+
+
+def test_a_container_that_signs_other_files_is_refused_and_nothing_is_kept(
+    community: Community, pki: Pki
+) -> None:
+    document = _add(community)
+    forged = container_build(FILES | {"note.txt": b"forged"}, MIME)
+    signed_forgery = container_add_signature(
+        forged, sign_detached(_manifest_of(forged), pki.director)
+    )
+    _refused(community, document, signed_forgery, "signs other files: note.txt")
+    other = b"<another document/>"
+    asic_s = zip_of(
+        [
+            ("mimetype", ASIC_S_MIMETYPE.encode()),
+            ("order.xml", other),
+            ("META-INF/signature.p7s", sign_detached(other, pki.director)),
+        ]
+    )
+    _refused(community, document, asic_s, "signs other files: order.xml")
+    package = _package(document)
+    whole = zip_of(
+        [
+            ("mimetype", ASIC_S_MIMETYPE.encode()),
+            ("package.asice", package),
+            ("META-INF/signature.p7s", sign_detached(package, pki.director)),
+        ]
+    )
+    _refused(community, document, whole, "signs the package file itself")
+    unsigned = _package(document)
+    _refused(community, document, unsigned, "no CAdES signature")
+    garbage = container_add_signature(unsigned, b"garbage")
+    _refused(community, document, garbage, "META-INF/signature.p7s in the container is not")
+    _refused(community, document, b"PK\x03\x04 broken", "neither a signature nor")
+
+
+def _manifest_of(package: bytes) -> bytes:
+    return container_read(package).manifests[0].content
+
+
+def test_two_signatures_in_one_container_are_both_kept_and_reported(
+    community: Community, pki: Pki, demo_ca: DemoCa
+) -> None:
+    trusted_certificate_import(actor=None, data=demo_ca.root_pem)
+    document = _add(community)
+    manifest = _manifest(document)
+    first = demo_sign(demo_ca, manifest)
+    second = demo_sign(demo_ca, manifest, signer="class-teacher")
+    signed = container_add_signature(_package(document), first)
+    with_second = zip_of(
+        [
+            *_entries(signed),
+            ("META-INF/signature2.p7s", second),
+        ]
+    )
+    stored = archive_signature_add(
+        actor=community.director, document=document, signature=with_second
+    )
+    assert stored.accepted
+    rows = list(ArchiveSignature.objects.order_by("pk"))
+    assert len(rows) == 2
+    assert {row.signer_name for row in rows} == {
+        demo_ca.director_identity.name,
+        demo_ca.class_teacher_identity.name,
+    }
+    assert all(row.accepted and row.chain == "trusted" for row in rows)
+    assert {row.report["signers"][0]["signature_name"] for row in rows} == {
+        "META-INF/signature.p7s",
+        "META-INF/signature2.p7s",
+    }
+    assert AuditEvent.objects.filter(action="archive.signature_add").count() == 2
+
+
+def _entries(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(info.filename, archive.read(info)) for info in archive.infolist()]
+
+
+def test_a_signature_revoked_in_a_container_is_kept_but_does_not_sign(
+    community: Community, demo_ca: DemoCa
+) -> None:
+    trusted_certificate_import(actor=None, data=demo_ca.root_pem)
+    document = _add(community)
+    signed = container_add_signature(
+        _package(document), demo_sign(demo_ca, _manifest(document), signer="revoked")
+    )
+    stored = archive_signature_add(actor=community.director, document=document, signature=signed)
+    assert (stored.revocation, stored.accepted) == ("revoked", False)
+    document.refresh_from_db()
+    assert document.state == DocumentState.DRAFT
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1))
+def test_a_damaged_signed_container_is_refused_or_kept_never_a_crash(
+    community: Community, pki: Pki, flips: list[tuple[int, int]]
+) -> None:
+    document = ArchiveDocument.objects.first() or _add(community)
+    signed = bytearray(
+        container_add_signature(
+            _package(document), sign_detached(_manifest(document), pki.director)
+        )
+    )
+    for position, value in flips[:4]:
+        signed[position % len(signed)] = value
+    with contextlib.suppress(ValidationError):
+        archive_signature_add(actor=community.director, document=document, signature=bytes(signed))

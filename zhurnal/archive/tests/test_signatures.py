@@ -199,11 +199,13 @@ def test_x_long_signature_carries_its_chain_revocation_data_and_time_stamp(pki: 
         certificates=[pki.intermediate],
         crls=[pki.crl],
         at=stamped,
+        tsa=pki.tsa,
     )
     (report,) = signature_verify(signature, content=b"content", trust=[pki.root.der])
     assert report.level == "X-Long"
     assert report.timestamp_present is True
     assert report.timestamp_time == stamped
+    assert report.timestamp_verified is True
     assert report.validity is Validity.VALID
     assert report.chain is Chain.TRUSTED
     # Revoked only after the time-stamp: the signature was made while the key was good.
@@ -217,6 +219,7 @@ def test_damaged_signatures_and_containers_raise_only_the_named_errors(pki: Pki)
             certificates=[pki.intermediate],
             crls=[pki.crl],
             at=NOW,
+            tsa=pki.tsa,
         ),
         ocsp_good(pki.director, pki.intermediate),
     )
@@ -256,3 +259,36 @@ def test_xades_signatures_in_a_container_are_named_not_verifiable(pki: Pki) -> N
     assert report.signature_errors == [
         "META-INF/signatures0.xml: XAdES signatures are not verifiable here."
     ]
+
+
+def test_a_forged_time_stamp_does_not_move_the_time_a_revoked_key_is_judged_at(
+    pki: Pki,
+) -> None:
+    stamped = (NOW - dt.timedelta(days=2)).replace(microsecond=0)
+    signature = with_x_long(
+        sign_detached(b"content", pki.revoked_director),
+        certificates=[pki.intermediate],
+        crls=[pki.crl],
+        at=stamped,  # before the revocation, but the token is not over this signature
+    )
+    (report,) = signature_verify(signature, content=b"content", trust=[pki.root.der])
+    assert report.timestamp_present is True
+    assert report.timestamp_verified is False
+    assert "The time-stamp does not cover this signature." in report.notes
+    assert report.revocation is Revocation.REVOKED
+    assert "not verified" in " ".join(report.describe())
+
+
+def test_a_time_stamp_by_an_untrusted_authority_is_not_verified(pki: Pki) -> None:
+    stamped = (NOW - dt.timedelta(days=2)).replace(microsecond=0)
+    signature = with_x_long(
+        sign_detached(b"content", pki.revoked_director),
+        certificates=[pki.intermediate],
+        crls=[pki.crl],
+        at=stamped,
+        tsa=pki.stranger,  # a valid token, signed by someone the bundle does not trust
+    )
+    (report,) = signature_verify(signature, content=b"content", trust=[pki.root.der])
+    assert report.timestamp_verified is False
+    assert "The time-stamp authority is not trusted." in report.notes
+    assert report.revocation is Revocation.REVOKED

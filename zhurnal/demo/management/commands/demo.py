@@ -11,6 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 
+from zhurnal.accounts.models import User
+from zhurnal.archive.democa import DemoIdentity, demo_ca_directory, demo_ca_ensure
+from zhurnal.archive.services import trusted_certificate_import
 from zhurnal.core.timeutil import local_today
 from zhurnal.demo.generator import (
     DEMO_PASSWORD,
@@ -18,6 +21,7 @@ from zhurnal.demo.generator import (
     DemoLogin,
     build_demo,
 )
+from zhurnal.people.models import StaffMember
 from zhurnal.schools.models import Municipality
 
 
@@ -85,6 +89,7 @@ class Command(BaseCommand):
             )
             counts = ", ".join(f"{label} {count:,}" for label, count in summary.counts.items())
             progress(f"built in {summary.seconds:.1f} s: {counts}")
+        _demo_ca()
         if options["no_serve"]:
             if summary is not None:
                 self._print_logins(summary.logins, url=None)
@@ -132,6 +137,11 @@ class Command(BaseCommand):
             "  Other schools: director<N>, deputy<N>, admin<N>, medic<N>, teacher<N>, "
             "teacher<N>-<NN>."
         )
+        lines.append("")
+        lines.append(
+            "  Demo signing: zhurnal archive sign --demo-key FILE.asice  (a package downloaded"
+            " from the archive)"
+        )
         if url:
             lines.append("")
             lines.append("  Ctrl+C to stop.")
@@ -148,6 +158,28 @@ class Command(BaseCommand):
             serve(application, host=host, port=port, threads=8)
         except KeyboardInterrupt:
             self.stdout.write("stopped")
+
+
+def _identity(username: str, title: str) -> DemoIdentity | None:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return None
+    post = StaffMember.objects.filter(user=user).select_related("school").first()
+    school = post.school.short_name or post.school.name if post else ""
+    return DemoIdentity(user.full_name, school, title)
+
+
+def _demo_ca() -> None:
+    """The demo's throw-away certification authority beside its database (made once), its
+    root trusted, so that a package signed with `zhurnal archive sign --demo-key` verifies."""
+    director = _identity("director1", "Директор") or DemoIdentity(
+        "Петренко Олена Василівна", "Демонстраційний ліцей", "Директор"
+    )
+    class_teacher = _identity("teacher1", "Класний керівник") or DemoIdentity(
+        "Коваленко Ірина Миколаївна", director.organisation, "Класний керівник"
+    )
+    ca = demo_ca_ensure(demo_ca_directory(), director=director, class_teacher=class_teacher)
+    trusted_certificate_import(actor=None, data=ca.root_pem)
 
 
 def _schedule_control() -> None:
