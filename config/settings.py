@@ -163,6 +163,13 @@ ZHURNAL_MARK_DENSITY_TARGET = env_int("ZHURNAL_MARK_DENSITY_TARGET", 2)
 ZHURNAL_RETENTION_JOURNAL_YEARS = env_int("ZHURNAL_RETENTION_JOURNAL_YEARS", 5)
 ZHURNAL_RETENTION_SUMMARY_YEARS = env_int("ZHURNAL_RETENTION_SUMMARY_YEARS", 25)
 ZHURNAL_RETENTION_REGISTER_YEARS = env_int("ZHURNAL_RETENTION_REGISTER_YEARS", 5)
+# The case (nomenclature index) each kind of archival document is filed under; a school
+# whose nomenclature of cases differs sets its own (zhurnal.archive.packaging.builders).
+ZHURNAL_ARCHIVE_NOMENCLATURE = {
+    "class_journal": env_str("ZHURNAL_NOMENCLATURE_JOURNAL", "01-10"),
+    "summary_sheet": env_str("ZHURNAL_NOMENCLATURE_SUMMARY", "01-11"),
+    "substitution_register": env_str("ZHURNAL_NOMENCLATURE_REGISTER", "01-12"),
+}
 
 EMAIL_BACKEND = env_str("ZHURNAL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("ZHURNAL_EMAIL_HOST", "127.0.0.1")

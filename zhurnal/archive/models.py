@@ -223,3 +223,157 @@ class DestructionAct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} — {self.destroyed_at:%Y-%m-%d}"
+
+
+class YearClosing(models.Model):
+    """One closing of a class's year (or, with no class, of the whole school's year).
+
+    `accepted` lists the pre-closing check items the director consciously accepted (their
+    codes and texts as shown). A later reopening is a ReopeningAct; this row stays.
+    """
+
+    school = models.ForeignKey(
+        "schools.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.ForeignKey(
+        "schools.AcademicYear",
+        verbose_name=_("academic year"),
+        on_delete=models.PROTECT,
+        related_name="closings",
+    )
+    class_group = models.ForeignKey(
+        "schools.ClassGroup",
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="closings",
+        null=True,
+        blank=True,
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"))
+    accepted = models.JSONField(
+        _("accepted check items"), default=list, blank=True, encoder=DjangoJSONEncoder
+    )
+
+    class Meta:
+        ordering = ["-closed_at", "-pk"]
+        verbose_name = _("year closing")
+        verbose_name_plural = _("year closings")
+
+    def __str__(self) -> str:
+        return f"{self.class_group or self.year} — {self.closed_at:%Y-%m-%d}"
+
+
+class ReopeningAct(models.Model):
+    """The director's reasoned act reopening a closed class's (or school's) year.
+
+    The department sees every act. Re-closing afterwards packages a new version; nothing
+    archived earlier is deleted.
+    """
+
+    closing = models.OneToOneField(
+        YearClosing,
+        verbose_name=_("year closing"),
+        on_delete=models.PROTECT,
+        related_name="reopening",
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["-reopened_at", "-pk"]
+        verbose_name = _("reopening act")
+        verbose_name_plural = _("reopening acts")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="archive_reopen_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.closing} — {self.reopened_at:%Y-%m-%d}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class PackagingJob(models.Model):
+    """Background packaging of a closing: one step per document; the page shows its progress.
+
+    `class_groups` are the classes whose journal and summary sheet are packaged;
+    `school_documents` adds the school's own registers (missed and substituted lessons).
+    """
+
+    school = models.ForeignKey(
+        "schools.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.ForeignKey(
+        "schools.AcademicYear",
+        verbose_name=_("academic year"),
+        on_delete=models.PROTECT,
+        related_name="packaging_jobs",
+    )
+    closing = models.ForeignKey(
+        YearClosing,
+        verbose_name=_("year closing"),
+        on_delete=models.PROTECT,
+        related_name="packaging_jobs",
+        null=True,
+        blank=True,
+    )
+    class_groups = models.ManyToManyField(
+        "schools.ClassGroup", verbose_name=_("classes"), related_name="+", blank=True
+    )
+    school_documents = models.BooleanField(_("school registers"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED
+    )
+    steps_total = models.PositiveIntegerField(_("steps"), default=0)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    current = models.CharField(_("now packaging"), max_length=300, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    documents = models.ManyToManyField(
+        ArchiveDocument, verbose_name=_("documents"), related_name="+", blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("packaging job")
+        verbose_name_plural = _("packaging jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(steps_done__lte=F("steps_total")), name="archive_job_steps_le_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=JobState.values), name="archive_job_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} #{self.pk} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.steps_total else self.steps_done * 100 // self.steps_total

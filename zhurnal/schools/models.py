@@ -207,6 +207,12 @@ class ClassGroup(TimestampedModel):
         on_delete=models.SET_NULL,
         related_name="led_classes",
     )
+    closed_at = models.DateTimeField(
+        _("year closed at"),
+        null=True,
+        blank=True,
+        help_text=_("set when the director closes this class's year; its journal is read-only"),
+    )
 
     class Meta:
         verbose_name = _("class")
@@ -227,6 +233,11 @@ class ClassGroup(TimestampedModel):
     @property
     def name(self) -> str:
         return str(self)
+
+    @property
+    def is_closed(self) -> bool:
+        """Its year is closed: this class's own, or the whole school's (reads `year`)."""
+        return self.closed_at is not None or self.year.closed_at is not None
 
 
 class Subject(TimestampedModel):

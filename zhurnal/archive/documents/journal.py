@@ -220,6 +220,11 @@ def _state_text(state: Any) -> str:
     return str(state.get("value") or state.get("status") or state.get("comment") or "—")
 
 
+def class_closed_at(class_group: ClassGroup) -> dt.datetime | None:
+    """When the class's year was closed: the class's own closing, else the school's."""
+    return class_group.closed_at or class_group.year.closed_at
+
+
 def class_journal(class_group: ClassGroup) -> ClassJournal:
     """Everything the class journal of `class_group` holds for its year.
 
@@ -342,7 +347,7 @@ def class_journal(class_group: ClassGroup) -> ClassJournal:
         school_name=year.school.name,
         year_name=year.name,
         class_teacher=teacher.full_name if teacher else "",
-        closed_at=year.closed_at,
+        closed_at=class_closed_at(class_group),
         terms=terms,
         sections=sections,
         attendance=class_attendance(class_group=class_group, period=whole_year),

@@ -1,0 +1,1 @@
+"""Archival packages: building each document's files and packaging them in the background."""
