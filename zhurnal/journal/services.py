@@ -52,8 +52,8 @@ from zhurnal.journal.scales import ABSENT, Scale, normalise_value, scale_for
 from zhurnal.notifications.services import journal_event_recorded
 from zhurnal.people.models import Enrollment, Student, SubgroupMember
 from zhurnal.people.selectors import in_class_order
-from zhurnal.schools.models import ClassGroup, School, Subject, Term, TermMarkMethod
-from zhurnal.schools.services import ensure_year_open
+from zhurnal.schools.models import AcademicYear, ClassGroup, School, Subject, Term, TermMarkMethod
+from zhurnal.schools.services import ensure_class_open, ensure_year_open
 from zhurnal.timetable.models import Lesson, LessonPlace, TeachingAssignment
 
 UNDATED_KINDS = (
@@ -118,15 +118,23 @@ def correction_pending_message() -> str:
 # --- checks shared by every write ---------------------------------------------------------
 
 
+def _ensure_class_open(class_group: ClassGroup, year: AcademicYear) -> None:
+    """`ensure_class_open` for a class of a year already loaded: no query for the year."""
+    if class_group.year_id == year.pk:
+        class_group.year = year
+    ensure_class_open(class_group)
+
+
 def ensure_journal_writable(
     *, actor: User, assignment: TeachingAssignment, lesson: Lesson | None = None
 ) -> None:
-    """The check before every journal write: the academic year is open (the one
-    closed-year rule, `ensure_year_open`), the lesson was held, and the actor keeps this
-    journal — its teacher, or the lesson's substitute. Every write below starts with it;
-    a page may call it first to refuse a whole form (a closed year, a lesson not held)
-    before looking at what was typed. ValidationError or PermissionDenied."""
-    ensure_year_open(assignment.year)
+    """The check before every journal write: the academic year and the class's own year
+    are open (the one closed-year rule, `ensure_class_open`), the lesson was held, and the
+    actor keeps this journal — its teacher, or the lesson's substitute. Every write below
+    starts with it; a page may call it first to refuse a whole form (a closed year, a
+    lesson not held) before looking at what was typed. ValidationError or
+    PermissionDenied."""
+    _ensure_class_open(assignment.class_group, assignment.year)
     if lesson is not None and lesson.is_cancelled:
         raise ValidationError(
             _("This lesson was marked as not held: nothing can be recorded in it.")
@@ -1032,6 +1040,7 @@ def term_lock(
 ) -> TermLock:
     """Lock a term's journal for a class (or one subject of it)."""
     ensure_year_open(term.year)
+    _ensure_class_open(class_group, term.year)
     _ensure_controller(actor, term.year.school_id)
     if class_group.year_id != term.year_id or (
         subject is not None and subject.school_id != term.year.school_id
@@ -1058,7 +1067,7 @@ def term_lock(
 
 
 def term_unlock(*, actor: User, lock: TermLock) -> None:
-    ensure_year_open(lock.term.year)
+    _ensure_class_open(lock.class_group, lock.term.year)
     _ensure_controller(actor, lock.term.year.school_id)
     with transaction.atomic():
         delete_audited(
@@ -1071,7 +1080,7 @@ def correction_decide(
 ) -> Correction:
     """The deputy director approves (applies) or rejects a change waiting in a locked term."""
     assignment = correction.assignment
-    ensure_year_open(assignment.year)
+    _ensure_class_open(assignment.class_group, assignment.year)
     _ensure_controller(actor, assignment.year.school_id)
     if correction.status != CorrectionStatus.PENDING:
         raise ValidationError(_("This correction has already been decided."))
@@ -1385,7 +1394,7 @@ def absences_excuse(
     with its scanned document. Absences already excused get the new reason; absences
     recorded later in the range are not excused by it."""
     year = class_group.year
-    ensure_year_open(year)
+    ensure_class_open(class_group)
     school_id = year.school_id
     if class_group.class_teacher_id != actor.pk and not is_journal_controller(actor, school_id):
         raise PermissionDenied(

@@ -36,7 +36,7 @@ from zhurnal.people.models import (
 from zhurnal.people.selectors import enrollments_current, in_class_order
 from zhurnal.people.services import guardian_create, guardian_link
 from zhurnal.schools.models import ClassGroup
-from zhurnal.schools.services import ensure_year_open
+from zhurnal.schools.services import ensure_class_open
 
 # No 0/O, 1/I/L, so that a code copied from paper is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -132,7 +132,7 @@ def access_codes_issue(
             _("Only the class teacher of %(class)s issues its access codes.")
             % {"class": class_group}
         )
-    ensure_year_open(class_group.year)
+    ensure_class_open(class_group)
     tz_name = _tz_name(class_group)
     today = local_today(tz_name)
     student_ids = [s.pk for s in in_class_order({s.pk: s for s in students}.values())]

@@ -24,7 +24,7 @@ from zhurnal.people.models import (
     SubgroupMember,
 )
 from zhurnal.schools.models import ClassGroup, Municipality, School, Subgroup
-from zhurnal.schools.services import ensure_year_open
+from zhurnal.schools.services import ensure_class_open
 
 
 def student_create(
@@ -91,7 +91,7 @@ def enrollment_create(
     order_in: str = "",
 ) -> Enrollment:
     """Enroll a student in a class from a date; an open enrollment elsewhere must be ended first."""
-    ensure_year_open(class_group.year)
+    ensure_class_open(class_group)
     with transaction.atomic():
         overlapping = Enrollment.objects.filter(student=student).filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
@@ -126,7 +126,7 @@ def enrollment_end(
     leave_note: str = "",
 ) -> Enrollment:
     """End an enrollment on its last day, with the order and (optionally) why."""
-    ensure_year_open(enrollment.class_group.year)
+    ensure_class_open(enrollment.class_group)
     with transaction.atomic():
         before = snapshot(enrollment)
         enrollment.ends_on = ends_on
@@ -305,7 +305,7 @@ def subgroup_members_set(*, actor: User, subgroup: Subgroup, student_ids: Iterab
     A student belongs to at most one group of the class for the same subject."""
     class_group = subgroup.class_group
     year = class_group.year
-    ensure_year_open(year)
+    ensure_class_open(class_group)
     wanted = set(student_ids)
     enrolled = set(
         Enrollment.objects.filter(class_group=class_group, ends_on__isnull=True).values_list(

@@ -50,6 +50,17 @@ def ensure_year_open(year: AcademicYear) -> None:
         )
 
 
+def ensure_class_open(class_group: ClassGroup) -> None:
+    """Refuse any write to a class whose year is closed: the whole school's year, or this
+    class's own (the director may close classes one by one before the school)."""
+    ensure_year_open(class_group.year)
+    if class_group.closed_at is not None:
+        raise ValidationError(
+            _("The year of class %(class)s is closed: its journal can only be read.")
+            % {"class": class_group}
+        )
+
+
 def delete_in_year(*, actor: User, instance: models.Model, year: AcademicYear, action: str) -> None:
     """Delete one set-up row of an open academic year, audited (a refused delete, e.g. of a
     row still in use, leaves everything as it was)."""
@@ -518,7 +529,7 @@ def class_group_update(
     class_teacher: User | None = None,
 ) -> ClassGroup:
     year = class_group.year
-    ensure_year_open(year)
+    ensure_class_open(class_group)
     letter = letter.strip().upper()
     _check_class(
         year=year, grade=grade, letter=letter, class_teacher=class_teacher, class_group=class_group
@@ -542,7 +553,7 @@ def subgroup_create(
 ) -> Subgroup:
     """Create a group of a class for one subject (поділ на групи)."""
     year = class_group.year
-    ensure_year_open(year)
+    ensure_class_open(class_group)
     name = name.strip()
     if subject.school_id != year.school_id:
         raise ValidationError({"subject": _("Choose a subject of this school.")})
@@ -559,6 +570,7 @@ def subgroup_create(
 
 
 def subgroup_delete(*, actor: User, subgroup: Subgroup) -> None:
+    ensure_class_open(subgroup.class_group)
     delete_in_year(
         actor=actor, instance=subgroup, year=subgroup.class_group.year, action="subgroup.delete"
     )

@@ -24,6 +24,7 @@ from zhurnal.schools.models import AcademicYear, ClassGroup, Subgroup, Subject
 from zhurnal.schools.services import (
     dates_inside_year,
     delete_in_year,
+    ensure_class_open,
     ensure_year_open,
     save_audited,
 )
@@ -98,6 +99,7 @@ def assignment_create(
 ) -> TeachingAssignment:
     """Assign a teacher to teach a subject to a class or one of its groups."""
     ensure_year_open(year)
+    ensure_class_open(class_group)
     _check_assignment(
         year=year,
         teacher=teacher,
@@ -133,6 +135,8 @@ def assignment_update(
 ) -> TeachingAssignment:
     year = assignment.year
     ensure_year_open(year)
+    ensure_class_open(assignment.class_group)
+    ensure_class_open(class_group)
     _check_assignment(
         year=year,
         teacher=teacher,
@@ -158,6 +162,7 @@ def assignment_update(
 
 
 def assignment_delete(*, actor: User, assignment: TeachingAssignment) -> None:
+    ensure_class_open(assignment.class_group)
     delete_in_year(
         actor=actor, instance=assignment, year=assignment.year, action="assignment.delete"
     )
@@ -305,7 +310,26 @@ def timetable_update(
     return timetable
 
 
+def _ensure_no_closed_class(timetable: Timetable) -> None:
+    """A timetable holding lessons of a class whose year is closed keeps them: the closed
+    class's plan is part of what was archived with it."""
+    closed = sorted(
+        {
+            str(entry.assignment.class_group)
+            for entry in TimetableEntry.objects.filter(
+                timetable=timetable, assignment__class_group__closed_at__isnull=False
+            ).select_related("assignment__class_group")
+        }
+    )
+    if closed:
+        raise ValidationError(
+            _("The timetable holds lessons of classes whose year is closed: %(classes)s.")
+            % {"classes": ", ".join(closed)}
+        )
+
+
 def timetable_delete(*, actor: User, timetable: Timetable) -> None:
+    _ensure_no_closed_class(timetable)
     delete_in_year(actor=actor, instance=timetable, year=timetable.year, action="timetable.delete")
 
 
@@ -334,6 +358,7 @@ def timetable_entry_create(
         errors["assignment"] = _("Choose a teaching assignment of this year.")
     if errors:
         raise ValidationError(errors)
+    ensure_class_open(assignment.class_group)
     same_slot = TimetableEntry.objects.filter(
         timetable=timetable, weekday=weekday, period=period
     ).select_related("assignment__teacher", "assignment__subject", "assignment__class_group")
@@ -366,6 +391,7 @@ def timetable_entry_create(
 
 
 def timetable_entry_delete(*, actor: User, entry: TimetableEntry) -> None:
+    ensure_class_open(entry.assignment.class_group)
     delete_in_year(
         actor=actor, instance=entry, year=entry.timetable.year, action="timetable_entry.delete"
     )
@@ -389,7 +415,10 @@ def lessons_materialise(*, actor: User, year: AcademicYear, start: dt.date, end:
         )
     )
     entries_by_timetable: dict[int, dict[int, list[TimetableEntry]]] = {}
-    for entry in TimetableEntry.objects.filter(timetable__in=timetables):
+    # A class whose year the director closed gets no more lessons.
+    for entry in TimetableEntry.objects.filter(
+        timetable__in=timetables, assignment__class_group__closed_at__isnull=True
+    ):
         per_day = entries_by_timetable.setdefault(entry.timetable_id, {})
         per_day.setdefault(entry.weekday, []).append(entry)
     days = school_days(year=year, start=start, end=end, holidays=list(year.holidays.all()))
@@ -442,12 +471,17 @@ def _lesson_school_id(lesson: Lesson) -> int:
 
 def _lesson_controller(actor: User, lesson: Lesson) -> None:
     """Only the school's deputy director or director arranges substitutions; a closed
-    academic year refuses them like every other write."""
+    academic year, or the closed year of the lesson's class, refuses them like every other
+    write."""
     if not has_school_role(actor, _lesson_school_id(lesson), LESSON_CONTROLLERS):
         raise PermissionDenied(
             _("Only the school's deputy director or director may arrange substitutions.")
         )
-    ensure_year_open(lesson.assignment.year)
+    assignment = lesson.assignment
+    class_group = assignment.class_group
+    if class_group.year_id == assignment.year_id:
+        class_group.year = assignment.year  # loaded already: no query for it
+    ensure_class_open(class_group)
 
 
 def _works_as_teacher(user: User, school_id: int) -> bool:

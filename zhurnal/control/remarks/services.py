@@ -21,11 +21,20 @@ from zhurnal.control.models import JournalRemark, JournalRemarkStatus
 from zhurnal.core.formats import date_ua
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal.access import is_journal_controller
-from zhurnal.schools.services import ensure_year_open
+from zhurnal.schools.services import ensure_class_open
 from zhurnal.timetable.models import Lesson, TeachingAssignment
 
 REMARK_TEXT_MAX = 2000
 NOTE_MAX = 500
+
+
+def _ensure_open(assignment: TeachingAssignment) -> None:
+    """Nothing is written about a journal whose year — the school's or its class's own —
+    is closed. The class's year is the assignment's, loaded already: no query for it."""
+    class_group = assignment.class_group
+    if class_group.year_id == assignment.year_id:
+        class_group.year = assignment.year
+    ensure_class_open(class_group)
 
 
 def _clean_text(text: str, *, required_message: str, max_length: int) -> str:
@@ -52,7 +61,7 @@ def journal_remark_create(
     a deputy director; `lesson`, when given, must be a lesson of this assignment."""
     year = assignment.year
     school = year.school
-    ensure_year_open(year)
+    _ensure_open(assignment)
     if not is_journal_controller(actor, school.pk):
         raise PermissionDenied(_("Only the director or a deputy director can do this."))
     text = _clean_text(
@@ -88,7 +97,7 @@ def journal_remark_create(
 
 def journal_remark_resolve(*, actor: User, remark: JournalRemark, note: str = "") -> JournalRemark:
     """The teacher the remark was written to marks it put right, with an optional note."""
-    ensure_year_open(remark.assignment.year)
+    _ensure_open(remark.assignment)
     if remark.teacher_id != actor.pk:
         raise PermissionDenied(_("Only the teacher the remark was written to can do this."))
     note = (note or "").strip()
@@ -121,7 +130,7 @@ def journal_remark_resolve(*, actor: User, remark: JournalRemark, note: str = ""
 def journal_remark_reopen(*, actor: User, remark: JournalRemark, reason: str) -> JournalRemark:
     """Its author or the school's director or a deputy director opens a remark again
     when the teacher did not really put it right; the reason is kept in the audit log."""
-    ensure_year_open(remark.assignment.year)
+    _ensure_open(remark.assignment)
     if remark.author_id != actor.pk and not is_journal_controller(actor, remark.school_id):
         raise PermissionDenied(_("Only the director or a deputy director can do this."))
     reason = _clean_text(

@@ -97,7 +97,8 @@ def remark_new(request: AuthedRequest, school_id: int, assignment_id: int) -> Ht
             "lesson": lesson,
             "form": form,
             "back": back,
-            "read_only": assignment.year.closed_at is not None,
+            "read_only": assignment.year.closed_at is not None
+            or assignment.class_group.closed_at is not None,
         },
         status=status,
     )

@@ -17,7 +17,7 @@ from zhurnal.schools.models import ClassGroup
 def can_excuse_absences(user: User, class_group: ClassGroup) -> bool:
     """The class teacher, the director and the deputy directors excuse absences; the
     school administrator only reads."""
-    if class_group.year.closed_at is not None:
+    if class_group.is_closed:
         return False
     return class_group.class_teacher_id == user.pk or is_journal_controller(
         user, class_group.year.school_id

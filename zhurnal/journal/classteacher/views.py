@@ -226,7 +226,7 @@ def excuses(request: AuthedRequest, class_group_id: int) -> HttpResponse:
             "form": form,
             "excuses": class_excuses(class_group),
             "reasons": dict(Excuse.choices),
-            "read_only": class_group.year.closed_at is not None,
+            "read_only": class_group.is_closed,
             "current": "excuses",
         },
     )

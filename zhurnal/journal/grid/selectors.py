@@ -261,7 +261,7 @@ def journal_grid(
     school = year.school
     tz_name = school.municipality.time_zone
     today = local_today(tz_name)
-    closed = year.closed_at is not None
+    closed = year.closed_at is not None or assignment.class_group.closed_at is not None
     writable = can_write and not closed
     is_last_term = bool(terms) and term.pk == max(terms, key=lambda t: (t.ends_on, t.number)).pk
     term_names = {t.pk: t.name for t in terms}

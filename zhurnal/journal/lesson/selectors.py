@@ -108,7 +108,8 @@ class LessonPage:
 
     @property
     def year_closed(self) -> bool:
-        return self.lesson.assignment.year.closed_at is not None
+        assignment = self.lesson.assignment
+        return assignment.year.closed_at is not None or assignment.class_group.closed_at is not None
 
     @property
     def absent_count(self) -> int:

@@ -29,7 +29,7 @@ from zhurnal.core.formats import date_ua
 from zhurnal.people.models import Enrollment, LeaveReason, StaffMember
 from zhurnal.people.services import enrollment_create, enrollment_end
 from zhurnal.schools.models import AcademicYear, ClassGroup, School
-from zhurnal.schools.services import class_group_create, ensure_year_open
+from zhurnal.schools.services import class_group_create, ensure_class_open
 from zhurnal.students.movement.selectors import PromotionPlan, promotion_plan
 
 # The reasons an administrator picks on the leaving form; the others are written by the
@@ -92,7 +92,7 @@ def student_transfer_class(
     enrollment ends the day before, a new one starts in `target`. Returns the new one."""
     source = enrollment.class_group
     year = source.year
-    ensure_year_open(source.year)
+    ensure_class_open(source)
     order = _check_order(order)
     if target.pk == source.pk:
         raise ValidationError(
@@ -108,6 +108,7 @@ def student_transfer_class(
                 % {"year": year.name}
             }
         )
+    ensure_class_open(target)
     _check_movement_date(enrollment, on, year)
     return _move(
         actor=actor,
@@ -127,7 +128,7 @@ def student_transfer_school(
     it follows; each school's audit log records its half of the move."""
     source = enrollment.class_group
     year = source.year
-    ensure_year_open(source.year)
+    ensure_class_open(source)
     order = _check_order(order)
     target_school = _school_of(target)
     if target_school.pk == year.school_id:
@@ -139,7 +140,7 @@ def student_transfer_school(
         or target_school.municipality_id != enrollment.student.municipality_id
     ):
         raise ValidationError({"target": _("Choose a school of the same community.")})
-    ensure_year_open(target.year)
+    ensure_class_open(target)
     _check_movement_date(enrollment, on, year)
     if not target.year.starts_on <= on <= target.year.ends_on:
         raise ValidationError(
@@ -203,7 +204,7 @@ def student_leave(
     """The student leaves the school (вибув) from `on`: the enrollment ends the day before,
     with the order, the reason and, for "other", a note."""
     year = enrollment.class_group.year
-    ensure_year_open(enrollment.class_group.year)
+    ensure_class_open(enrollment.class_group)
     order = _check_order(order)
     note = note.strip()
     if reason not in LEAVING_REASONS:
@@ -223,6 +224,21 @@ def student_leave(
 
 
 # --- the year-end promotion -------------------------------------------------------------
+
+
+def _ensure_classes_open(
+    plan: PromotionPlan, *, year: AcademicYear, next_year: AcademicYear
+) -> None:
+    """The classes whose rolls the promotion changes must be open: the ones students leave
+    and the existing ones they join (a class whose year the director closed is read-only)."""
+    for row in plan.moving_rows():
+        source = row.source
+        source.year = year  # loaded already: no query for it
+        ensure_class_open(source)
+        target = None if row.graduates else plan.existing_targets.get(row.target_key)
+        if target is not None:
+            target.year = next_year
+            ensure_class_open(target)
 
 
 @dataclass(frozen=True)
@@ -269,6 +285,7 @@ def year_promote(
         # Two administrators pressing the button at once run one after the other.
         AcademicYear.objects.select_for_update().filter(pk=next_year.pk).first()
         plan: PromotionPlan = promotion_plan(year=year, next_year=next_year, kept_back=kept_back)
+        _ensure_classes_open(plan, year=year, next_year=next_year)
 
         active_staff = set(
             StaffMember.objects.filter(school=school, is_active=True).values_list(
