@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("zhurnal.notifications.urls")),
     path("", include("zhurnal.control.urls")),
     path("", include("zhurnal.monitoring.urls")),
+    path("", include("zhurnal.archive.urls")),
     path("api/", include("zhurnal.api.urls")),
     path("operator/", admin.site.urls),
 ]
