@@ -167,6 +167,13 @@ def container_build(files: Mapping[str, bytes], mime_types: Mapping[str, str]) -
     return _write_zip(ASIC_E_MIMETYPE, entries)
 
 
+def container_build_simple(name: str, content: bytes, signature: bytes) -> bytes:
+    """An ASiC-S container: one data file and the detached CAdES signature that signs it
+    directly (how a package signed as a whole file is kept together with its signature)."""
+    _check_data_name(name)
+    return _write_zip(ASIC_S_MIMETYPE, [(name, content), (SIGNATURE_NAME, signature)])
+
+
 def container_add_signature(
     data: bytes, signature: bytes, *, manifest_name: str = MANIFEST_NAME
 ) -> bytes:

@@ -190,6 +190,9 @@ def _may_sign(actor: User, document: ArchiveDocument, role: str) -> bool:
 
 
 _ZIP_MAGIC = b"PK\x03\x04"
+# What a signature of the whole package file (rather than of its manifest) is reported to
+# sign: the package as it is stored and downloaded.
+PACKAGE_NAME = "package.asice"
 
 
 def _files_signed_otherwise(signed: Manifest, files: Mapping[str, bytes]) -> list[str]:
@@ -364,6 +367,18 @@ def archive_signature_add(
                 signed_name=manifest.name,
                 trust=trust_bundle(),
             )
+            if not is_container and all(r.integrity == Integrity.MISMATCH for r in reports):
+                # A detached signature of the whole downloaded package file, as a tool
+                # signs "a file": it signs every byte of the package, manifest included.
+                whole = signature_verify(
+                    data,
+                    content=package,
+                    signature_name=name,
+                    signed_name=PACKAGE_NAME,
+                    trust=trust_bundle(),
+                )
+                if any(r.integrity == Integrity.OK for r in whole):
+                    reports = whole
         except SignatureFormatError as error:
             if is_container:
                 raise ValidationError(

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(YEAR_END + "reopen/", views.reopen, name="reopen"),
     path(YEAR_END + "job/<int:job_id>/", views.job, name="job"),
     path(YEAR_END + "job/<int:job_id>/status/", views.job_status, name="job_status"),
+    path(YEAR_END + "job/<int:job_id>/repeat/", views.job_repeat, name="job_repeat"),
     path(ARCHIVE, views.register, name="register"),
     path(ARCHIVE + "<int:document_id>/", views.document, name="document"),
     path(

@@ -7,14 +7,17 @@ anyone else); a class teacher reaches their class's documents to sign the summar
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,7 +39,12 @@ from zhurnal.archive.closing.services import (
     school_year_close,
     year_reopen,
 )
-from zhurnal.archive.containers import ContainerError, container_add_signature, container_read
+from zhurnal.archive.containers import (
+    ContainerError,
+    container_add_signature,
+    container_build_simple,
+    container_read,
+)
 from zhurnal.archive.forms import CloseForm, DestroyForm, ReopenForm, SignatureUploadForm
 from zhurnal.archive.models import (
     ArchiveDocument,
@@ -47,12 +55,15 @@ from zhurnal.archive.models import (
     PackagingJob,
     SignerRole,
 )
+from zhurnal.archive.packaging.services import packaging_start
 from zhurnal.archive.register import (
+    PACKAGE_NAME,
     archive_document_destroy,
     archive_document_transfer,
     archive_signature_add,
 )
 from zhurnal.archive.selectors import archive_department_summary, archive_register, trust_bundle
+from zhurnal.archive.signatures import SignatureFormatError, signature_verify
 from zhurnal.archive.verification import PackageReport, package_verify
 from zhurnal.control.corrections.selectors import school_years, year_from_query
 from zhurnal.core.exports import download
@@ -290,8 +301,51 @@ def job(request: AuthedRequest, school_id: int, job_id: int) -> HttpResponse:
                 )
             ),
             "classes": list(packaging.class_groups.order_by("grade", "letter")),
+            "director": _is_director(request.user, school),
+            "stalled": _stalled(packaging),
         },
     )
+
+
+# A job still running after this long has lost its worker (a step takes seconds).
+STALLED_AFTER = dt.timedelta(minutes=15)
+
+
+def _stalled(job: PackagingJob) -> bool:
+    started = job.started_at or job.created_at
+    return job.state in (JobState.QUEUED, JobState.RUNNING) and (
+        timezone.now() - started > STALLED_AFTER
+    )
+
+
+@login_required
+@require_POST
+def job_repeat(request: AuthedRequest, school_id: int, job_id: int) -> HttpResponse:
+    """Package the job's classes again (after a failure, or a worker that stopped): each
+    document gets a new version; nothing packaged before is touched."""
+    school = school_for_user(request.user, school_id, roles=[Role.DIRECTOR])
+    packaging = packaging_job_for_user(request.user, job_id, within=school)
+    classes = [group for group in packaging.class_groups.all() if group.closed_at is not None]
+    school_documents = packaging.school_documents and packaging.year.closed_at is not None
+    if not classes and not school_documents:
+        messages.error(request, _("Nothing to package: the year of these classes was reopened."))
+        return redirect("archive:job", school.pk, packaging.pk)
+    try:
+        with transaction.atomic():
+            repeated = packaging_start(
+                actor=request.user,
+                year=packaging.year,
+                closing=packaging.closing,
+                class_groups=classes,
+                school_documents=school_documents,
+            )
+    except PermissionDenied as exc:
+        raise Http404(_("Not found")) from exc
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("archive:job", school.pk, packaging.pk)
+    messages.success(request, _("Packaging has started again."))
+    return redirect("archive:job", school.pk, repeated.pk)
 
 
 @login_required
@@ -355,31 +409,66 @@ def _container_bytes(document: ArchiveDocument) -> bytes | None:
     return data
 
 
-def _signed_container(document: ArchiveDocument, container: bytes) -> bytes | None:
-    """The package with the director's accepted signature in it (ASiC-E), which
-    `zhurnal archive verify` checks offline; None while it is unsigned."""
-    signature = (
+def _signs_whole_package(signature: ArchiveSignature) -> bool:
+    signers = signature.report.get("signers") or [{}]
+    return bool(signers[0].get("signed_name") == PACKAGE_NAME)
+
+
+def _director_signature(document: ArchiveDocument) -> ArchiveSignature | None:
+    return (
         ArchiveSignature.objects.filter(document=document, role=SignerRole.DIRECTOR, accepted=True)
         .order_by("-uploaded_at", "-pk")
-        .values_list("data", flat=True)
         .first()
     )
+
+
+def _signed_container(document: ArchiveDocument, container: bytes) -> bytes | None:
+    """The package kept together with the director's accepted signature, which
+    `zhurnal archive verify` checks offline: the ASiC-E with the signature of its manifest
+    in it, or — for a signature of the whole package file — an ASiC-S holding the package
+    and that signature. None while it is unsigned."""
+    signature = _director_signature(document)
     if signature is None:
         return None
     try:
-        return container_add_signature(container, bytes(signature))
+        if _signs_whole_package(signature):
+            return container_build_simple(PACKAGE_NAME, container, bytes(signature.data))
+        return container_add_signature(container, bytes(signature.data))
     except ContainerError:
         return None
 
 
-def _verification(document: ArchiveDocument, container: bytes | None) -> PackageReport | None:
+def _verification(
+    container: bytes | None, signatures: list[ArchiveSignature]
+) -> PackageReport | None:
+    """The package checked again now: every file against the manifest, and every kept
+    signature against what it signs (the manifest, or the whole package file)."""
     if container is None:
         return None
-    signed = _signed_container(document, container)
+    trust = trust_bundle()
     try:
-        return package_verify(signed or container, trust=trust_bundle())
+        report = package_verify(container, trust=trust)
     except ContainerError:
         return None
+    manifests = report.container.manifests
+    for signature in signatures:
+        whole = _signs_whole_package(signature)
+        if not manifests and not whole:
+            continue
+        content, signed_name = (
+            (container, PACKAGE_NAME) if whole else (manifests[0].content, manifests[0].name)
+        )
+        try:
+            report.signatures += signature_verify(
+                bytes(signature.data),
+                content=content,
+                signature_name=f"{signature.get_role_display()} #{signature.pk}",
+                signed_name=signed_name,
+                trust=trust,
+            )
+        except SignatureFormatError as error:
+            report.signature_errors.append(str(error))
+    return report
 
 
 def _document_page(
@@ -393,6 +482,9 @@ def _document_page(
     roles = _signer_roles(request.user, document)
     container = _container_bytes(document)
     today = school_today(document.school)
+    signatures = list(
+        document.signatures.select_related("uploaded_by").order_by("uploaded_at", "pk")
+    )
     return render(
         request,
         "archive/document.html",
@@ -400,12 +492,8 @@ def _document_page(
             "school": document.school,
             "document": document,
             "files": sorted(container_read(container).files.items()) if container else [],
-            "signatures": list(
-                document.signatures.defer("data")
-                .select_related("uploaded_by")
-                .order_by("uploaded_at", "pk")
-            ),
-            "verification": _verification(document, container),
+            "signatures": signatures,
+            "verification": _verification(container, signatures),
             "director": _is_director(request.user, document.school),
             "upload_form": upload_form or SignatureUploadForm(roles=roles),
             "can_sign": bool(roles) and document.state != DocumentState.DESTROYED,

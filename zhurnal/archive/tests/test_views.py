@@ -6,6 +6,7 @@ sheet, and the department's overview — aggregates only."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -303,3 +304,60 @@ def test_a_closed_class_page_says_so(c: Community, login: Any) -> None:
     c.class_5a.refresh_from_db()
     assert c.class_5a.closed_at is not None
     assert c.class_5a.closed_at.astimezone(dt.UTC).strftime("%Y") in page.content.decode()
+
+
+def test_a_signature_of_the_whole_package_file_also_signs_it(
+    c: Community, login: Any, pki: Pki
+) -> None:
+    """A director's tool asked to sign «a file» signs the downloaded .asice itself: that
+    detached signature covers every byte of the package and counts too; the signed
+    download is then an ASiC-S holding the package and the signature."""
+    journal = _packaged(c, login)[DocumentKind.CLASS_JOURNAL]
+    client = login(c.director)
+    base = (c.school.pk, journal.pk)
+    package = client.get(reverse("archive:document_download", args=[*base, "package"])).content
+    trusted_certificate_import(actor=None, data=pki.root.certificate.public_bytes(Encoding.PEM))
+    signature = sign_detached(package, pki.director, chain=[pki.intermediate])
+    response = client.post(
+        reverse("archive:signature_upload", args=base),
+        {"file": SimpleUploadedFile("package.asice.p7s", signature), "role": "director"},
+    )
+    assert response.status_code == 302
+    journal.refresh_from_db()
+    assert journal.state == DocumentState.SIGNED
+    page = client.get(reverse("archive:document", args=base)).content.decode()
+    assert "package.asice" in page
+    signed = client.get(reverse("archive:document_download", args=[*base, "signed"])).content
+    kept = container_read(signed)
+    assert kept.kind == "asic-s" and kept.files == {"package.asice": package}
+    # A signature of something else entirely is kept, but does not sign the package.
+    other = sign_detached(b"another document", pki.director, chain=[pki.intermediate])
+    client.post(
+        reverse("archive:signature_upload", args=base),
+        {"file": SimpleUploadedFile("other.p7s", other), "role": "director"},
+    )
+    assert not ArchiveSignature.objects.get(sha256=hashlib.sha256(other).hexdigest()).accepted
+
+
+def test_the_director_packages_a_finished_job_again_as_new_versions(
+    c: Community, login: Any
+) -> None:
+    job = _close_5a(c, login)
+    packaging_run(job.pk)
+    url = reverse("archive:job_repeat", args=[c.school.pk, job.pk])
+    assert login(c.deputy).post(url).status_code == 404
+    response = login(c.director).post(url)
+    repeated = PackagingJob.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == reverse("archive:job", args=[c.school.pk, repeated.pk])
+    packaging_run(repeated.pk)
+    versions = sorted(ArchiveDocument.objects.values_list("kind", "version"))
+    assert versions == [
+        (DocumentKind.CLASS_JOURNAL, 1),
+        (DocumentKind.CLASS_JOURNAL, 2),
+        (DocumentKind.SUMMARY_SHEET, 1),
+        (DocumentKind.SUMMARY_SHEET, 2),
+    ]
+    first, second = ArchiveDocument.objects.filter(kind=DocumentKind.CLASS_JOURNAL).order_by(
+        "version"
+    )
+    assert first.sha256 == second.sha256  # the same closed year gives the same package
