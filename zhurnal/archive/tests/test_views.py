@@ -361,3 +361,29 @@ def test_the_director_packages_a_finished_job_again_as_new_versions(
         "version"
     )
     assert first.sha256 == second.sha256  # the same closed year gives the same package
+
+
+def test_after_every_class_the_school_closes_its_year_and_packages_the_register(
+    c: Community, login: Any
+) -> None:
+    client = login(c.director)
+    for group in (c.class_5a, c.class_5b):
+        items = closing_check(c.year, [group])[group.pk]
+        response = client.post(
+            reverse("archive:class_close", args=[c.school.pk, group.pk]),
+            {"accepted": [item.code for item in items if item.acceptable], "confirm": "on"},
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+    url = reverse("archive:school_close", args=[c.school.pk]) + f"?year={c.year.pk}"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="confirm"' in page.content.decode()
+    response = client.post(url, {"confirm": "on", "year": c.year.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    c.year.refresh_from_db()
+    assert c.year.closed_at is not None
+    job = PackagingJob.objects.order_by("-pk").first()
+    assert job is not None and job.school_documents and not job.class_groups.exists()
+    packaging_run(job.pk)
+    assert ArchiveDocument.objects.filter(kind=DocumentKind.SUBSTITUTION_REGISTER).count() == 1
+    closed_page = client.get(url).content.decode()
+    assert 'name="confirm"' not in closed_page
