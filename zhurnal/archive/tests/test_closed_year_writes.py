@@ -129,7 +129,7 @@ OUTSIDE_YEAR: dict[str, str] = {
     "archive:signature_upload": "signatures of the archival package, added after closing",
     "archive:transfer": "the archive register's own states (transferred to storage)",
     "archive:destroy": "destruction by an act after the keep-until date",
-    "archive:job_repeat": "packaging a closed year again: new archive versions, the journal untouched",
+    "archive:job_repeat": "packaging a closed year again: new versions, the journal untouched",
 }
 # Whole flows the route enumeration leaves out (tests/privacy/routes.py SKIPPED_*).
 OUTSIDE_YEAR_PREFIXES: dict[str, str] = {
