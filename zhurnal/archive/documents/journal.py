@@ -19,8 +19,28 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from zhurnal.archive.documents.ruled import (
+    LEFT,
+    RIGHT,
+    Column,
+    Field,
+    Head,
+    Mono,
+    PageFormat,
+    Row,
+    TextTable,
+    line_width,
+    longest_word,
+    pack,
+    ruled_pages,
+    text_tables,
+)
 from zhurnal.control.models import JournalRemark
 from zhurnal.core.exports import pdf_from_template
 from zhurnal.core.formats import date_ua
@@ -50,9 +70,16 @@ from zhurnal.timetable.models import Lesson, TeachingAssignment
 
 SCHEMA_VERSION = 1
 PDF_VARIANT = "pdf/a-3b"
-# Dates across one landscape page of the left side; the paper journal has about as many.
-DATES_PER_PAGE = 24
 CSV_BOM = "\ufeff"
+
+# The journal's pages: the left pages (marks), the summary sheet and the corrections
+# across a landscape A4 (173 characters: 24 dates beside the names, as on paper), the
+# rest down a portrait one. The room kept is for the heading (up to two lines) above a
+# table and the note under it (the legend of the letters after the marks).
+WIDE = PageFormat("A4 landscape", 297, 210, (10, 10, 14), Mono(7.5), kept_mm=22)
+TALL = PageFormat("A4 portrait", 210, 297, (14, 12, 16), Mono(8), kept_mm=18)
+MARK_WIDTH = 5  # a date, "01.09"; a mark column is never narrower
+NAME_WIDTH = (12, 28)  # the names' column on the left pages, at least and at most
 
 
 @dataclass(frozen=True)
@@ -68,34 +95,95 @@ class LessonLine:
     substitute: str
 
 
-@dataclass(frozen=True)
-class PrintedCell:
-    """A cell as printed: its pieces (text, superscript) and whether the student was in
-    the class that day."""
-
-    pieces: tuple[tuple[str, str], ...] = ()
-    enrolled: bool = True
-
-
-def printed_cell(column: GridColumn, cell: GridCell) -> PrintedCell:
+def cell_text(column: GridColumn, cell: GridCell) -> str:
+    """A cell as printed: «н» or «зап.», then each mark with its kind's letter (`8п`),
+    parted by `/`; an undated cell holds its mark or its comment."""
     if column.kind != LESSON:
-        text = cell.value or "".join(mark.comment for mark in cell.marks)
-        return PrintedCell(((text, ""),) if text else (), cell.enrolled)
-    pieces: list[tuple[str, str]] = []
+        return cell.value or "".join(mark.comment for mark in cell.marks)
+    pieces: list[str] = []
     if cell.absent:
-        pieces.append((ABSENT, ""))
+        pieces.append(ABSENT)
     elif cell.late:
-        pieces.append((LATE_TEXT, ""))
-    pieces += [(mark.value, mark.kind_mark) for mark in cell.marks]
-    return PrintedCell(tuple(pieces), cell.enrolled)
+        pieces.append(LATE_TEXT)
+    pieces += [mark.value + mark.kind_mark for mark in cell.marks]
+    return "/".join(pieces)
 
 
 @dataclass(frozen=True)
-class GridPage:
-    """One printed left page: a slice of the term's columns for every student."""
+class LeftPage:
+    """One printed left page: a slice of the term's columns for every student, and what
+    the letters after the marks on it mean."""
 
-    columns: list[GridColumn]
-    rows: list[tuple[int, str, list[PrintedCell]]]
+    term: Term
+    table: TextTable
+    legend: str
+
+
+def _header_width(header: str) -> int:
+    """A mark column's width for its header: on one line if it is short («Тема 1»,
+    «ІІ семестр», «Скоригована»), else wrapped at its spaces."""
+    return max(MARK_WIDTH, longest_word(header), len(header) if len(header) <= 12 else 0)
+
+
+def _left_pages(grid: JournalGrid) -> list[LeftPage]:
+    """The term's dated columns, as many to a page as its width holds, then the undated
+    ones (thematic, term, corrected, annual, state exam) together: after the last dates
+    if they fit there, else on a page of their own. A column is as wide as its widest
+    entry, so no mark wraps."""
+    texts = [
+        [cell_text(column, cell) for column, cell in zip(grid.columns, row.cells, strict=True)]
+        for row in grid.rows
+    ]
+    widths = [
+        max(_header_width(column.header), *(len(line[index]) for line in texts))
+        for index, column in enumerate(grid.columns)
+    ]
+    number_width = len(str(len(grid.rows)))
+    name_width = min(max([NAME_WIDTH[0], *(len(row.name) for row in grid.rows)]), NAME_WIDTH[1])
+    names = [Column(number_width, RIGHT), Column(name_width, LEFT)]
+    room = WIDE.chars - line_width(names)
+
+    dated = [[index] for index, column in enumerate(grid.columns) if column.kind == LESSON]
+    undated = [index for index, column in enumerate(grid.columns) if column.kind != LESSON]
+    slices = pack([*dated, undated], widths, room)
+
+    kinds = dict(grid.kind_legend)
+    pages: list[LeftPage] = []
+    for indexes in slices:
+        columns = [*names, *(Column(widths[index]) for index in indexes)]
+        head = [
+            Head("№"),
+            Head(_("Student")),
+            *(Head(grid.columns[index].header) for index in indexes),
+        ]
+        rows = [
+            Row(
+                [str(row.number), row.name, *(line[index] for index in indexes)],
+                frozenset(
+                    place for place, index in enumerate(indexes, 2) if not row.cells[index].enrolled
+                ),
+            )
+            for row, line in zip(grid.rows, texts, strict=True)
+        ]
+        used_kinds = {
+            mark.kind_mark
+            for row in grid.rows
+            for index in indexes
+            for mark in row.cells[index].marks
+            if mark.kind_mark
+        }
+        legend = ", ".join(
+            f"{abbr} — {label}" for abbr, label in kinds.items() if abbr in used_kinds
+        )
+        for table in text_tables(columns, [head], rows, font=WIDE.font, lines_per_page=WIDE.lines):
+            pages.append(LeftPage(grid.term, table, legend))
+    return pages
+
+
+def _teacher_text(line: LessonLine) -> str:
+    if line.substitute:
+        return f"{line.teacher}; {_('Substitute')}: {line.substitute}"
+    return line.teacher
 
 
 @dataclass
@@ -113,34 +201,38 @@ class JournalSection:
     def anchor(self) -> str:
         return f"section-{self.number}"
 
-    def pages(self) -> Iterator[tuple[JournalGrid, GridPage]]:
-        """The left pages: each term's dates in slices of DATES_PER_PAGE, the undated
-        columns (thematic, term, corrected, annual, state exam) after the last slice."""
-        for grid in self.grids:
-            dated = [column for column in grid.columns if column.kind == LESSON]
-            starts = range(0, max(len(dated), 1), DATES_PER_PAGE)
-            for start in starts:
-                stop = start + DATES_PER_PAGE
-                indexes = list(range(start, min(stop, len(dated))))
-                if start == starts[-1]:
-                    indexes += range(len(dated), len(grid.columns))
-                yield (
-                    grid,
-                    GridPage(
-                        columns=[grid.columns[index] for index in indexes],
-                        rows=[
-                            (
-                                row.number,
-                                row.name,
-                                [
-                                    printed_cell(grid.columns[index], row.cells[index])
-                                    for index in indexes
-                                ],
-                            )
-                            for row in grid.rows
-                        ],
-                    ),
+    @cached_property
+    def left_pages(self) -> list[LeftPage]:
+        """The left pages (marks), term after term."""
+        return [page for grid in self.grids for page in _left_pages(grid)]
+
+    @cached_property
+    def right_pages(self) -> list[TextTable]:
+        """The right pages: date, lesson number, topic, homework and teacher of every
+        lesson held."""
+        return ruled_pages(
+            [
+                Field(_("Date")),
+                Field(_("Lesson")),
+                Field(_("Topic of the lesson"), LEFT, weight=2),
+                Field(_("Homework"), LEFT, weight=1.2),
+                Field(_("Teacher"), LEFT, weight=1),
+            ],
+            [
+                Row(
+                    [
+                        date_ua(line.date),
+                        str(line.period),
+                        line.topic,
+                        line.homework,
+                        _teacher_text(line),
+                    ]
                 )
+                for line in self.lessons
+            ]
+            or [Row([_("No lessons.")])],
+            TALL,
+        )
 
 
 @dataclass(frozen=True)
@@ -211,6 +303,200 @@ class ClassJournal:
         if self.closed_at is not None:
             return self.closed_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"{self.class_group.year.ends_on.isoformat()}T00:00:00Z"
+
+    @cached_property
+    def attendance_pages(self) -> list[TextTable]:
+        summary = self.attendance
+        return ruled_pages(
+            [
+                Field("№", RIGHT),
+                Field(_("Student"), LEFT),
+                Field(_("Lessons missed")),
+                Field(_("Excused")),
+                Field(capfirst(_("late"))),
+            ],
+            [
+                Row(
+                    [
+                        str(line.number),
+                        line.name,
+                        str(line.missed),
+                        str(line.excused),
+                        str(line.late),
+                    ]
+                )
+                for line in summary.rows
+            ]
+            + [
+                Row(
+                    [
+                        "",
+                        summary.totals.name,
+                        str(summary.totals.missed),
+                        str(summary.totals.excused),
+                        str(summary.totals.late),
+                    ]
+                )
+            ],
+            TALL,
+        )
+
+    @cached_property
+    def summary_pages(self) -> list[TextTable]:
+        return summary_pages(self.sheet, WIDE)
+
+    @cached_property
+    def student_pages(self) -> list[TextTable]:
+        return ruled_pages(
+            [
+                Field("№", RIGHT),
+                Field(_("Student"), LEFT, weight=1),
+                Field(_("Date of birth")),
+                Field(_("Address"), LEFT, weight=1),
+                Field(_("Guardians"), LEFT, weight=1.5),
+            ],
+            [
+                Row(
+                    [
+                        str(line.number),
+                        line.full_name,
+                        date_ua(line.birth_date),
+                        line.address,
+                        "\n".join(
+                            f"{guardian.name} ({guardian.relation})"
+                            + (f", {guardian.phone}" if guardian.phone else "")
+                            for guardian in line.guardians
+                        ),
+                    ]
+                )
+                for line in self.students
+            ],
+            TALL,
+        )
+
+    @cached_property
+    def health_pages(self) -> list[TextTable]:
+        return ruled_pages(
+            [
+                Field("№", RIGHT),
+                Field(_("Student"), LEFT, weight=1),
+                Field(_("Health group"), weight=1),
+                Field(_("PE group"), weight=1),
+            ],
+            [
+                Row([str(line.number), line.full_name, line.health_group, line.pe_group])
+                for line in self.students
+            ],
+            TALL,
+        )
+
+    @cached_property
+    def remark_pages(self) -> list[TextTable]:
+        return ruled_pages(
+            [
+                Field(_("Date")),
+                Field(_("Subject"), LEFT, weight=1),
+                Field(_("Teacher"), LEFT, weight=1),
+                Field(_("Remark"), LEFT, weight=2.5),
+                Field(capfirst(_("to be put right by"))),
+                Field(_("Status"), LEFT, weight=1.5),
+                Field(_("Written by"), LEFT, weight=1),
+            ],
+            [
+                Row(
+                    [
+                        date_ua(line.written_on),
+                        line.subject,
+                        line.teacher,
+                        line.text,
+                        date_ua(line.due_on),
+                        f"{line.status}: {line.note}" if line.note else line.status,
+                        line.author,
+                    ]
+                )
+                for line in self.remarks
+            ]
+            or [Row([_("No remarks.")])],
+            TALL,
+        )
+
+    @cached_property
+    def correction_pages(self) -> list[TextTable]:
+        return ruled_pages(
+            [
+                Field(_("Date")),
+                Field(_("Subject"), LEFT, weight=1),
+                Field(_("Student"), LEFT, weight=1),
+                Field(_("Lesson")),
+                Field(_("Before"), weight=0.5),
+                Field(_("After"), weight=0.5),
+                Field(_("Reason"), LEFT, weight=2),
+                Field(_("Status"), LEFT, weight=1),
+                Field(_("Changed by"), LEFT, weight=1),
+                Field(_("Approved by"), LEFT, weight=1),
+            ],
+            [
+                Row(
+                    [
+                        date_ua(line.made_on),
+                        line.subject,
+                        line.student,
+                        date_ua(line.lesson_on),
+                        line.before,
+                        line.after,
+                        line.reason,
+                        line.status,
+                        line.changed_by,
+                        line.approved_by,
+                    ]
+                )
+                for line in self.corrections
+            ]
+            or [Row([_("No corrections.")])],
+            WIDE,
+        )
+
+
+def summary_pages(sheet: SummarySheet, page: PageFormat) -> list[TextTable]:
+    """The summary sheet across pages of `page`: the numbers and names on every page, then
+    as many subjects (each with its columns: terms, annual, state exam) as the width holds;
+    a subject's name wraps over its columns."""
+    texts = [[cell.text for cell in row.cells] for row in sheet.rows]
+    widths = [
+        max(MARK_WIDTH, longest_word(column.header), *(len(line[index]) for line in texts))
+        for index, column in enumerate(sheet.columns)
+    ]
+    number_width = len(str(len(sheet.rows)))
+    name_width = max([len(_("Student")), *(len(row.name) for row in sheet.rows)])
+    names = [Column(number_width, RIGHT), Column(name_width, LEFT)]
+    room = page.chars - line_width(names)
+    groups: list[list[int]] = []
+    for subject in sheet.subjects:
+        start = sum(len(group) for group in groups)
+        groups.append(list(range(start, start + subject.columns)))
+    slices = pack(groups, widths, room)
+    pages: list[TextTable] = []
+    for indexes in slices:
+        columns = [*names, *(Column(widths[index]) for index in indexes)]
+        here = set(indexes)
+        head = [
+            [
+                Head("№"),
+                Head(_("Student")),
+                *(
+                    Head(subject.subject.name, len(shown))
+                    for subject, group in zip(sheet.subjects, groups, strict=True)
+                    if (shown := [index for index in group if index in here])
+                ),
+            ],
+            [Head(None), Head(None), *(Head(sheet.columns[index].header) for index in indexes)],
+        ]
+        rows = [
+            Row([str(row.number), row.name, *(line[index] for index in indexes)])
+            for row, line in zip(sheet.rows, texts, strict=True)
+        ]
+        pages += text_tables(columns, head, rows, font=page.font, lines_per_page=page.lines)
+    return pages
 
 
 def _state_text(state: Any) -> str:
@@ -575,7 +861,7 @@ def journal_pdf(journal: ClassJournal) -> bytes:
     """The journal as PDF/A-3b, in the active language (Ukrainian for a Ukrainian school)."""
     return pdf_from_template(
         "archive/journal_pdf.html",
-        {"journal": journal},
+        {"journal": journal, "wide": WIDE, "tall": TALL},
         pdf_variant=PDF_VARIANT,
     )
 

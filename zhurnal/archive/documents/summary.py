@@ -10,15 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
-from zhurnal.archive.documents.journal import PDF_VARIANT, _csv, _iso, class_closed_at
+from zhurnal.archive.documents.journal import (
+    PDF_VARIANT,
+    WIDE,
+    _csv,
+    _iso,
+    class_closed_at,
+    summary_pages,
+)
+from zhurnal.archive.documents.ruled import TextTable
 from zhurnal.core.exports import pdf_from_template
 from zhurnal.journal.classteacher.selectors import SummarySheet, class_terms, summary_sheet
 from zhurnal.schools.models import ClassGroup
 
 SCHEMA_VERSION = 1
+# The journal's landscape page, with room on the first for the title, school and teacher.
+PAGE = replace(WIDE, kept_mm=32)
 
 
 @dataclass
@@ -36,6 +47,11 @@ class SummaryDocument:
         if self.closed_at is not None:
             return self.closed_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"{self.class_group.year.ends_on.isoformat()}T00:00:00Z"
+
+    @cached_property
+    def pages(self) -> list[TextTable]:
+        """The sheet as the journal prints it, across as many pages as its subjects need."""
+        return summary_pages(self.sheet, PAGE)
 
 
 def summary_document(class_group: ClassGroup) -> SummaryDocument:
@@ -128,7 +144,7 @@ def summary_csv(document: SummaryDocument) -> bytes:
 def summary_pdf(document: SummaryDocument) -> bytes:
     """The sheet as PDF/A-3b, in the active language."""
     return pdf_from_template(
-        "archive/summary_pdf.html", {"document": document}, pdf_variant=PDF_VARIANT
+        "archive/summary_pdf.html", {"document": document, "page": PAGE}, pdf_variant=PDF_VARIANT
     )
 
 

@@ -7,21 +7,27 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from tests.cast import Community
+from zhurnal.archive.documents import journal as journal_module
 from zhurnal.archive.documents.journal import (
     CSV_BOM,
     SCHEMA_VERSION,
+    WIDE,
     class_journal,
     class_journal_files,
+    journal_pdf,
 )
+from zhurnal.archive.documents.ruled import BAR
 from zhurnal.control.remarks.services import journal_remark_create
 from zhurnal.journal.models import AttendanceStatus, Correction, MarkKind
 from zhurnal.journal.services import attendance_set, lesson_record, mark_set
@@ -111,6 +117,12 @@ def test_the_pdf_is_pdfa_3b_with_embedded_cyrillic_fonts_and_the_journal_text(
     assert "Математика" in text
     assert TOPIC in text
     assert "Гнатюк" in text
+    # the left page: the dates and the undated columns' headers, and a row of marks
+    # (pdftotext spaces the columns about as they are printed)
+    assert re.search(
+        r"│ *Учень *│ *09\.11 *│ *16\.11 *│ *Тема 1 *│ *І семестр *│ *Скоригована *│", text
+    )
+    assert re.search(r"│ *1 *│ *Гнатюк Андрій *│ *10 *│ *н *│ *│ *10 *│ *│", text)
     assert "Класний керівник: Мельник Оксана" in text  # Ukrainian for a Ukrainian school
     with translation.override("uk"):
         assert gettext("Class journal") in text
@@ -187,7 +199,11 @@ JOURNAL_QUERIES = 9 + 6 * 4
 @pytest.mark.django_db
 @pytest.mark.parametrize("extra_students", [0, 25])
 def test_the_reads_cost_the_same_for_any_class_size(
-    community: Community, extra_students: int, django_assert_max_num_queries
+    community: Community,
+    extra_students: int,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # type: ignore[no-untyped-def]
     fill(community)
     add_students(community, extra_students)
@@ -197,3 +213,54 @@ def test_the_reads_cost_the_same_for_any_class_size(
     with django_assert_max_num_queries(JOURNAL_QUERIES):
         journal = class_journal(class_group)
     assert len(journal.students) == 2 + extra_students
+
+    # laying out the pages reads nothing more (the HTML only: WeasyPrint reads nothing)
+    def html(template: str, context: dict[str, object], *, pdf_variant: str) -> bytes:
+        return render_to_string(template, context).encode()
+
+    monkeypatch.setattr(journal_module, "pdf_from_template", html)
+    with translation.override("uk"), django_assert_num_queries(0):
+        page = journal_pdf(journal).decode()
+    assert page.count("<pre ") >= 2 * 3 + 6  # two terms and the topics per subject, the sheets
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.split(BAR)[1:-1]]
+
+
+@pytest.mark.django_db
+def test_the_left_pages_hold_every_date_once_within_the_page_and_the_marks_under_them(
+    community: Community,
+) -> None:
+    fill(community)
+    period = Period.objects.get(year=community.year, number=1)
+    Lesson.objects.bulk_create(
+        Lesson(
+            assignment=community.math_5a,
+            date=dt.date(2026, 9, 1) + dt.timedelta(days=day),
+            period=period,
+        )
+        for day in range(40)
+    )
+    class_group = community.class_5a.__class__.objects.select_related(
+        "year__school", "class_teacher"
+    ).get(pk=community.class_5a.pk)
+    with translation.override("uk"):
+        journal = class_journal(class_group)
+        maths = next(section for section in journal.sections if section.title == "Математика")
+        pages = [page for page in maths.left_pages if page.term == community.term1]
+
+    assert len(pages) == 2
+    assert all(
+        line_chars <= WIDE.chars for page in pages for line_chars in map(len, page.table.lines)
+    )
+    headers = [cells(page.table.lines[0]) for page in pages]
+    dates = [
+        header for page in headers for header in page[2:] if re.fullmatch(r"\d\d\.\d\d", header)
+    ]
+    grid = maths.grids[0]
+    assert dates == [column.header for column in grid.columns if column.date is not None]
+    assert headers[-1][-3:] == ["Тема 1", "І семестр", "Скоригована"]  # after the last date
+    row = next(cells(line) for line in pages[-1].table.lines if "Гнатюк Андрій" in line)
+    marks = dict(zip(headers[-1], row, strict=True))
+    assert (marks["09.11"], marks["16.11"], marks["І семестр"]) == ("10", "н", "10")

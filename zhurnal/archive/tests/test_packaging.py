@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -145,6 +148,19 @@ def start(community: Community, *class_groups: ClassGroup, school: bool = False)
     )
 
 
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    """The text of a PDF as pdftotext lays it out (poppler-utils, as the test command has)."""
+    executable = shutil.which("pdftotext")
+    assert executable is not None, "pdftotext (poppler-utils) is not installed"
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    # S603: a fixed tool from PATH, run on a file this test wrote.
+    done = subprocess.run(  # noqa: S603
+        [executable, "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
 def files_of(document: ArchiveDocument) -> dict[str, bytes]:
     with document.container.open("rb") as handle:
         container = container_read(handle.read())
@@ -175,7 +191,7 @@ def test_starting_writes_the_job_and_queues_its_run_once_committed(
 
 @pytest.mark.django_db
 def test_a_closed_class_is_packaged_into_journal_and_summary_with_complete_manifests(
-    community: Community, settings: Any
+    community: Community, settings: Any, tmp_path: Path
 ) -> None:
     settings.ZHURNAL_ARCHIVE_NOMENCLATURE = {
         **settings.ZHURNAL_ARCHIVE_NOMENCLATURE,
@@ -202,6 +218,10 @@ def test_a_closed_class_is_packaged_into_journal_and_summary_with_complete_manif
     assert set(summary_files) == SUMMARY_FILES
     assert journal_files["journal.pdf"].startswith(b"%PDF")
     assert summary_files["summary.pdf"].startswith(b"%PDF")
+    # the summary sheet's table: the subjects over their columns, the student's term mark
+    text = pdf_text(summary_files["summary.pdf"], tmp_path)
+    assert re.search(r"│ *Student *│ *Математика *│ *Українська мова *│", text)
+    assert re.search(r"│ *1 *│ *Гнатюк А\. П\. *│ *10 *│", text)
 
     sheet = json.loads(summary_files["summary.json"])
     assert sheet["schema_version"] == summary.SCHEMA_VERSION
