@@ -13,6 +13,7 @@ See docs/architecture.md, "Integrity of live data".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import hmac
@@ -259,6 +260,19 @@ def _scope_ids(table: Table, *, school_id: int | None, class_group_id: int | Non
     return queryset.values("pk")
 
 
+@functools.lru_cache(maxsize=64)
+def _seal_rows(
+    event_id: int, event_hash: str
+) -> tuple[tuple[str, ...], tuple[tuple[int, str, Any], ...]]:
+    """One seal's fields and rows (id, digest, scope), parsed once per process. Keyed by
+    the event's chain hash too, which covers its content: a database restored or rolled
+    back that reuses an id with other content misses the copy instead of reading it."""
+    after = AuditEvent.objects.values_list("after", flat=True).get(pk=event_id, hash=event_hash)
+    assert after is not None, "a seal event always has rows"
+    rows = tuple((int(oid), digest, scope) for oid, (digest, scope) in after["rows"].items())
+    return tuple(after["fields"]), rows
+
+
 @dataclass
 class _State:
     """What the audit log says about one row, folded event by event."""
@@ -319,12 +333,28 @@ class _Reconciler:
             yield oid, 1, (event_id, action, before, after)
 
     def _seals(self) -> list[tuple[int, int, Any]]:
+        """The seals' digests of this table, by row. A seal covers a whole school; checking
+        one class keeps only the rows of the class (by the scope the seal recorded, or a
+        live row of the class that was sealed under another scope), and the parsed seals
+        are kept per process (`_seal_rows`), so packaging class after class reads each
+        seal once."""
+        keep: set[Any] | None = None
+        live: set[int] = set()
+        if self.in_scope is not None:
+            keep = self.in_scope
+            live = set(
+                self.model._default_manager.filter(
+                    **{f"{self.table.scope}__in": self.in_scope}
+                ).values_list("pk", flat=True)
+            )
         items = []
         seals = self._events_query().filter(object_type=self.table.label, action=SEAL_ACTION)
-        for event_id, after in seals.order_by("id").values_list("id", "after"):
-            names = tuple(after["fields"])
-            for oid, (digest, scope) in after["rows"].items():
-                items.append((int(oid), 1, (event_id, SEAL_ACTION, names, (digest, scope))))
+        for event_id, event_hash in seals.order_by("id").values_list("id", "hash"):
+            names, rows = _seal_rows(event_id, event_hash)
+            for oid, digest, scope in rows:
+                if keep is not None and scope not in keep and oid not in live:
+                    continue
+                items.append((oid, 1, (event_id, SEAL_ACTION, names, (digest, scope))))
         items.sort(key=lambda item: item[0])
         return items
 
