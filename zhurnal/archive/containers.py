@@ -246,6 +246,8 @@ def container_read(data: bytes) -> Container:
         raise ContainerError(f"not a ZIP container: {error}") from error
     warnings: list[str] = []
     with archive:
+        if any(not info.filename for info in archive.infolist()):
+            raise ContainerError("the ZIP has an entry without a name")
         infos = [info for info in archive.infolist() if not info.is_dir()]
         if len(infos) > _MAX_ENTRIES:
             raise ContainerError(f"too many entries ({len(infos)})")

@@ -128,6 +128,13 @@ def test_several_manifests_and_signatures_are_read() -> None:
             "DTD",
         ),
         (zip_of([("mimetype", ASIC_S_MIMETYPE.encode()), ("a", b"1"), ("b", b"2")]), "one data"),
+        # found by the damaged-package fuzz: a flipped byte left a name of length zero
+        (
+            zip_of([("mimetype", ASIC_E_MIMETYPE.encode()), ("QQQQ", b"x")]).replace(
+                b"QQQQ", b"\x00QQQ"
+            ),
+            "without a name",
+        ),
     ],
 )
 def test_malformed_containers_raise_a_named_error(data: bytes, message: str) -> None:
