@@ -61,7 +61,36 @@ def new_workbook(first_sheet_title: str) -> tuple[Workbook, Worksheet]:
     return workbook, sheet
 
 
+# Text that a spreadsheet program would take as a formula when the cell is written or
+# edited (OWASP "CSV injection"): "=HYPERLINK(…)" typed as a pupil's remark, a reason or a
+# name must stay that text in every export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formulas_neutralise(workbook: Workbook) -> int:
+    """Make every text cell that begins like a formula plain text; returns how many.
+
+    The standard defence is a leading apostrophe; in an XLSX file the apostrophe is the
+    cell's `quotePrefix` style, which Excel and LibreOffice set themselves when a person
+    types '=…, so the cell shows exactly the text and stays text when it is edited. The
+    cell is also typed as a string, because openpyxl would otherwise write a value that
+    begins with "=" as a formula. Numbers and dates are left as they are."""
+    changed = 0
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    changed += 1
+    return changed
+
+
 def workbook_bytes(workbook: Workbook) -> bytes:
+    """The file of a workbook to send; every export goes through here, so that no
+    user-supplied text in it can act as a formula."""
+    formulas_neutralise(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -13,12 +13,14 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from zhurnal.core.exports import workbook_bytes
 from zhurnal.imports.models import ImportKind
 
 Cell = str | int | float | dt.date | dt.datetime | None
@@ -205,22 +207,105 @@ def _cell(value: object) -> Cell:
     return str(value)
 
 
-def _read_xlsx(content: bytes) -> list[list[Cell]]:
+# An Excel workbook holds a few dozen parts; thousands of them are not a list of people.
+MAX_ZIP_ENTRIES = 500
+# Columns read from each row (the templates have fewer than 30); cells further right are
+# ignored, so that a sheet claiming 16,384 columns cannot make every row that wide.
+MAX_COLUMNS = 100
+# No name, phone or class needs more; a longer cell would only be echoed in error messages.
+MAX_CELL_CHARS = 1000
+_EXCEL_MAX_ROWS = 1_048_576
+
+_DAMAGED = gettext_lazy(
+    "The file could not be opened as an Excel workbook (.xlsx). It may be damaged."
+)
+
+Table = list[tuple[int, list[Cell]]]  # the rows that hold anything, with their numbers
+
+
+class _TableBuilder:
+    """Collects the non-empty rows of a sheet, refusing a file with too many rows or an
+    overlong cell as soon as it is seen, so memory follows what the file really holds."""
+
+    def __init__(self) -> None:
+        self.rows: Table = []
+        # The header plus the allowed number of rows of people.
+        self.limit = int(settings.ZHURNAL_IMPORT_MAX_ROWS) + 1
+
+    def add(self, number: int, values: Sequence[object]) -> None:
+        if values.count(None) == len(values):  # the common empty row, at C speed
+            return
+        cells = [_cell(value) for value in values]
+        if all(_is_blank(cell) for cell in cells):
+            return
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                raise ImportFileError(
+                    _(
+                        "Row %(number)s has a cell longer than %(limit)s characters; "
+                        "this is not a list of people."
+                    )
+                    % {"number": number, "limit": MAX_CELL_CHARS}
+                )
+        if len(self.rows) >= self.limit:
+            raise ImportFileError(
+                _("The file has more than %(limit)s rows; split it into several files.")
+                % {"limit": self.limit - 1}
+            )
+        self.rows.append((number, cells))
+
+
+def _xlsx_archive_check(content: bytes) -> None:
+    """Refuse a workbook whose parts would unpack to more than the limit, before any of
+    it is decompressed: a few kilobytes of zip can hold gigabytes of XML. The sizes come
+    from the zip's central directory; a part that lies about its size cannot unpack to
+    more than it declares, because zipfile stops at the declared size and fails the
+    checksum."""
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(str(_DAMAGED)) from exc
+    if len(parts) > MAX_ZIP_ENTRIES:
+        raise ImportFileError(
+            _("The workbook has %(count)s parts inside; a list of people has far fewer.")
+            % {"count": len(parts)}
+        )
+    limit = int(settings.ZHURNAL_IMPORT_MAX_UNPACKED_BYTES)
+    if sum(part.file_size for part in parts) > limit:
+        raise ImportFileError(
+            _(
+                "The workbook unpacks to more than %(limit)s MB; a list of people is far "
+                "smaller. Save only the sheet with the list, or save it as CSV."
+            )
+            % {"limit": limit // (1024 * 1024)}
+        )
+
+
+def _read_xlsx(content: bytes) -> Table:
+    _xlsx_archive_check(content)
+    table = _TableBuilder()
+    try:
+        # openpyxl parses the sheets with defusedxml (installed), so a file that declares
+        # entities (XXE, "billion laughs") is refused rather than expanded.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            _("The file could not be opened as an Excel workbook (.xlsx). It may be damaged.")
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-        raise ImportFileError(
-            _("The file could not be opened as an Excel workbook (.xlsx). It may be damaged.")
-        ) from exc
-    finally:
-        workbook.close()
+        try:
+            sheet = workbook.worksheets[0]
+            rows = sheet.iter_rows(
+                min_row=1, max_row=_EXCEL_MAX_ROWS, max_col=MAX_COLUMNS, values_only=True
+            )
+            for number, values in enumerate(rows, start=1):
+                table.add(number, values)
+        finally:
+            workbook.close()
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        # A damaged or hostile workbook makes openpyxl, zipfile, zlib or the XML parser
+        # fail in many ways (ValueError, KeyError, SyntaxError, TypeError, zlib.error…);
+        # for the person uploading it each means the same thing.
+        raise ImportFileError(str(_DAMAGED)) from exc
+    return table.rows
 
 
 def _decode_csv(content: bytes) -> str:
@@ -240,33 +325,42 @@ def _decode_csv(content: bytes) -> str:
             ) from exc
 
 
-def _read_csv(content: bytes) -> list[list[Cell]]:
+def _read_csv(content: bytes) -> Table:
     text = _decode_csv(content)
-    first_line = text.split("\n", 1)[0]
+    if "\x00" in text:
+        raise ImportFileError(
+            _("The file is not a CSV text file. Save the table as CSV (UTF-8) or as .xlsx.")
+        )
+    first_line = text[: text.find("\n")] if "\n" in text else text
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
         counts = {d: first_line.count(d) for d in ";,\t"}
         delimiter = max(counts, key=lambda d: counts[d])
+    table = _TableBuilder()
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for number, row in enumerate(reader, start=1):
+            table.add(number, row[:MAX_COLUMNS])
     except csv.Error as exc:
         raise ImportFileError(
             _("The CSV file could not be read: %(problem)s") % {"problem": exc}
         ) from exc
+    return table.rows
 
 
 def read_sheet(*, content: bytes, filename: str, kind: str) -> Sheet:
     """Rows of the first sheet, keyed by column; raises ImportFileError with a message for people.
 
     Headers are matched tolerantly; unknown columns are ignored; empty rows are skipped.
+    A workbook is checked against the unpacked-size and part-count limits before it is
+    parsed; rows beyond ZHURNAL_IMPORT_MAX_ROWS, columns beyond MAX_COLUMNS and cells
+    longer than MAX_CELL_CHARS are refused or ignored while reading.
     """
     name = filename.lower()
     if name.endswith(".xlsx"):
         if not content.startswith(b"PK"):
-            raise ImportFileError(
-                _("The file could not be opened as an Excel workbook (.xlsx). It may be damaged.")
-            )
+            raise ImportFileError(str(_DAMAGED))
         table = _read_xlsx(content)
     elif name.endswith(".csv"):
         if content.startswith(b"PK"):
@@ -281,14 +375,11 @@ def read_sheet(*, content: bytes, filename: str, kind: str) -> Sheet:
         )
 
     columns = columns_for(kind)
-    header_index = next(
-        (i for i, row in enumerate(table) if any(not _is_blank(v) for v in row)), None
-    )
-    if header_index is None:
+    if not table:
         raise ImportFileError(_("The file is empty."))
     lookup = _header_lookup(columns)
     positions: dict[str, int] = {}
-    for position, header in enumerate(table[header_index]):
+    for position, header in enumerate(table[0][1]):
         if _is_blank(header):
             continue
         key = lookup.get(header_key(header))
@@ -310,15 +401,14 @@ def read_sheet(*, content: bytes, filename: str, kind: str) -> Sheet:
         )
 
     rows: list[SheetRow] = []
-    for index in range(header_index + 1, len(table)):
-        raw = table[index]
+    for number, raw in table[1:]:
         values: dict[str, Cell] = {}
         for key, position in positions.items():
             value = raw[position] if position < len(raw) else None
             values[key] = value.strip() if isinstance(value, str) else value
         if all(_is_blank(v) for v in values.values()):
             continue
-        rows.append(SheetRow(number=index + 1, values=values))
+        rows.append(SheetRow(number=number, values=values))
     if not rows:
         raise ImportFileError(_("The file has a header row but no rows of data."))
     return Sheet(columns=columns, rows=rows)
@@ -399,9 +489,7 @@ def template_xlsx(kind: str) -> bytes:
         help_sheet.append([line])
     help_sheet.column_dimensions["A"].width = 110
     help_sheet["A1"].font = bold
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def template_csv(kind: str) -> bytes:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, delete_audited, snapshot
+from zhurnal.core.filetypes import content_matches, is_executable, upload_head
 from zhurnal.core.formats import date_ua
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal.access import is_journal_controller
@@ -173,6 +174,30 @@ def _ensure_removal_reason(mark: Mark, reason: str) -> None:
         _ensure_reason(mark.lesson, reason)
     elif not reason.strip():
         raise ValidationError(_("Deleting a recorded mark needs a reason."), code=REASON_REQUIRED)
+
+
+# The longest reason for a change (kept in the register of corrections and the audit) and
+# the longest "requested by" of a corrected term mark; the pages and the API allow the same.
+REASON_MAX_LENGTH = 500
+REQUESTED_BY_MAX_LENGTH = 200
+
+
+def _ensure_reason_length(reason: str) -> None:
+    if len(reason.strip()) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("The reason is too long: %(limit)s characters at most, %(length)s given.")
+            % {"limit": REASON_MAX_LENGTH, "length": len(reason.strip())},
+            code="reason_too_long",
+        )
+
+
+def _ensure_requested_by_length(requested_by: str) -> None:
+    if len(requested_by.strip()) > REQUESTED_BY_MAX_LENGTH:
+        raise ValidationError(
+            _("“Requested by” is too long: %(limit)s characters at most, %(length)s given.")
+            % {"limit": REQUESTED_BY_MAX_LENGTH, "length": len(requested_by.strip())},
+            code="requested_by_too_long",
+        )
 
 
 def _ensure_not_absent(lesson: Lesson, student: Student) -> None:
@@ -352,6 +377,8 @@ def mark_set(
     with code REQUEST_REQUIRED, a change after the lesson's day without a reason with
     code REASON_REQUIRED."""
     ensure_journal_writable(actor=actor, assignment=assignment, lesson=lesson)
+    _ensure_reason_length(reason)
+    _ensure_requested_by_length(requested_by)
     if kind not in MarkKind.values:
         raise ValidationError(_("Unknown kind of mark."))
     undated = kind in UNDATED_KINDS
@@ -520,6 +547,7 @@ def mark_delete(*, actor: User, mark: Mark, reason: str = "") -> WriteResult:
     the lesson's day, and an undated mark always, need a reason (code REASON_REQUIRED)."""
     assignment = mark.assignment
     ensure_journal_writable(actor=actor, assignment=assignment, lesson=mark.lesson)
+    _ensure_reason_length(reason)
     _ensure_removal_reason(mark, reason)
     return _apply_unless_locked(
         lambda: _apply_mark_delete(actor=actor, mark=mark, reason=reason),
@@ -595,6 +623,7 @@ def attendance_set(
     lesson's day needs a reason (code REASON_REQUIRED)."""
     assignment = lesson.assignment
     ensure_journal_writable(actor=actor, assignment=assignment, lesson=lesson)
+    _ensure_reason_length(reason)
     if status is not None and status not in AttendanceStatus.values:
         raise ValidationError(_("Unknown attendance status."))
     _ensure_student_belongs(student, assignment, lesson.date, lesson.date)
@@ -723,6 +752,7 @@ def attendance_take(
     """Take the whole register at once: `statuses` maps student id to a status (absent,
     late, remote); students not in it are present. An empty mapping is «all present»."""
     ensure_journal_writable(actor=actor, assignment=lesson.assignment, lesson=lesson)
+    _ensure_reason_length(reason)
     students = {s.pk: s for s in lesson_students(lesson)}
     unknown = set(statuses) - set(students)
     if unknown:
@@ -797,6 +827,8 @@ def journal_cell_set(
     so every rule of theirs holds; a refusal is their ValidationError, with the code
     REASON_REQUIRED or REQUEST_REQUIRED when a reason or the request would let it pass."""
     ensure_journal_writable(actor=actor, assignment=assignment, lesson=column.lesson)
+    _ensure_reason_length(reason)
+    _ensure_requested_by_length(requested_by)
     text = " ".join(text.split())
     lesson = column.lesson
     if lesson is None:
@@ -978,7 +1010,8 @@ def lesson_record(
 
 
 def homework_file_add(*, actor: User, lesson: Lesson, upload: UploadedFile[Any]) -> HomeworkFile:
-    """Attach a file to the homework: size limit and a list of allowed types."""
+    """Attach a file to the homework: size limit, a list of allowed types, and content
+    that is what its name says (a renamed program is refused)."""
     ensure_journal_writable(actor=actor, assignment=lesson.assignment, lesson=lesson)
     name = PurePath(upload.name or "file").name[:200]
     extension = PurePath(name).suffix.lower()
@@ -991,6 +1024,21 @@ def homework_file_add(*, actor: User, lesson: Lesson, upload: UploadedFile[Any])
     if (upload.size or 0) > limit:
         raise ValidationError(
             _("The file is too large: %(size)s MB at most.") % {"size": limit // (1024 * 1024)}
+        )
+    # Checked by content too: the file goes to every family of the class.
+    head = upload_head(upload)
+    if is_executable(head):
+        raise ValidationError(
+            _("«%(name)s» is a program, not a document: programs cannot be attached.")
+            % {"name": name}
+        )
+    if not content_matches(extension, head):
+        raise ValidationError(
+            _(
+                "The file «%(name)s» is not really a %(ext)s file: its content does not match "
+                "its name. Save it again in that format and attach it."
+            )
+            % {"name": name, "ext": extension}
         )
     with transaction.atomic():
         attachment = HomeworkFile(
@@ -1082,6 +1130,8 @@ def correction_decide(
     assignment = correction.assignment
     _ensure_class_open(assignment.class_group, assignment.year)
     _ensure_controller(actor, assignment.year.school_id)
+    if len(note.strip()) > 500:
+        raise ValidationError(_("The note is too long (500 characters at most)."))
     if correction.status != CorrectionStatus.PENDING:
         raise ValidationError(_("This correction has already been decided."))
     with transaction.atomic():
@@ -1331,6 +1381,7 @@ def remark_delete(*, actor: User, remark: StudentRemark, reason: str = "") -> No
     lesson = remark.lesson
     assignment = lesson.assignment
     ensure_journal_writable(actor=actor, assignment=assignment, lesson=lesson)
+    _ensure_reason_length(reason)
     _ensure_reason(lesson, reason)
     with transaction.atomic():
         delete_audited(

