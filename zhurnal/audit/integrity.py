@@ -20,7 +20,6 @@ import hmac
 import itertools
 import json
 import os
-import secrets
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,9 +34,12 @@ from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from zhurnal.audit.keys import KEY_FILE as KEY_FILE  # re-exported for callers and tests
+from zhurnal.audit.keys import audit_key, key_id
 from zhurnal.audit.models import AuditEvent, AuditHead
 from zhurnal.audit.services import (
     GENESIS,
+    KEYED,
     ChainReport,
     _jsonable,
     audit_record,
@@ -45,7 +47,7 @@ from zhurnal.audit.services import (
 )
 
 SEAL_ACTION = "audit.seal"
-KEY_FILE = "audit-head.key"
+HEADS_FILE = "audit-heads.jsonl"
 _MISSING = object()
 
 
@@ -539,34 +541,19 @@ def reconcile(
 
 
 # --- the signed head of the chain -------------------------------------------------------
+#
+# Every signed head is kept twice: in the database (AuditHead) and, once its transaction
+# commits, as a line appended to a file outside the database (ZHURNAL_AUDIT_HEADS_FILE,
+# by default under the var directory). Someone who can rewrite the database but not that
+# file cannot delete the newest events together with their heads: the file still names them.
 
 
 def _key() -> bytes:
-    """The server's own key for signing chain heads: the setting ZHURNAL_AUDIT_KEY, or a
-    file under the var directory created on first use (mode 0600) — never in the database
-    and never the Django secret key."""
-    configured = str(getattr(settings, "ZHURNAL_AUDIT_KEY", "") or "")
-    if configured:
-        return configured.encode("utf-8")
-    path = Path(settings.VAR_DIR) / KEY_FILE
-    if not path.exists():
-        # Written whole to a private file, then linked into place: two processes starting
-        # at once agree on the first key and never read a half-written one.
-        draft = path.with_name(f"{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+    return audit_key()
 
 
 def _key_id(key: bytes) -> str:
-    return hashlib.sha256(b"zhurnal audit head key " + key).hexdigest()[:16]
+    return key_id(key)
 
 
 def _head_signature(key: bytes, *, event_id: int, event_hash: str, at: dt.datetime) -> str:
@@ -574,41 +561,189 @@ def _head_signature(key: bytes, *, event_id: int, event_hash: str, at: dt.dateti
     return hmac.new(key, message.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def _header_signature(key: bytes, *, at: str, unkeyed_until: int) -> str:
+    message = f"zhurnal-audit-heads-file:{at}:{unkeyed_until}"
+    return hmac.new(key, message.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def heads_file() -> Path:
+    configured = str(getattr(settings, "ZHURNAL_AUDIT_HEADS_FILE", "") or "")
+    return Path(configured) if configured else Path(settings.VAR_DIR) / HEADS_FILE
+
+
+def _append_line(path: Path, record: dict[str, Any], *, create: bool) -> bool:
+    """Append one JSON line (a single write on a file opened for appending; fsync'd). With
+    `create`, only when the file does not exist yet (False if it does)."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_EXCL if create else 0)
+    try:
+        descriptor = os.open(path, flags, 0o640)
+    except FileExistsError:
+        return False
+    try:
+        os.write(descriptor, (json.dumps(record, sort_keys=True) + "\n").encode("ascii"))
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    return True
+
+
+def _heads_file_append(head: AuditHead) -> None:
+    path = heads_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # The file's first line says up to which event the chain may hold hashes of the old,
+        # unkeyed scheme: an unkeyed event after it was recomputed without the key.
+        key = _key()
+        unkeyed = (
+            AuditEvent.objects.exclude(hash__startswith=KEYED)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+            or 0
+        )
+        at = timezone.now().astimezone(dt.UTC).isoformat()
+        _append_line(
+            path,
+            {
+                "zhurnal_audit_heads": 1,
+                "at": at,
+                "unkeyed_until": unkeyed,
+                "key_id": _key_id(key),
+                "signature": _header_signature(key, at=at, unkeyed_until=unkeyed),
+            },
+            create=True,
+        )
+    _append_line(
+        path,
+        {
+            "head": head.pk,
+            "at": head.at.astimezone(dt.UTC).isoformat(),
+            "event_id": head.event_id,
+            "event_hash": head.event_hash,
+            "key_id": head.key_id,
+            "signature": head.signature,
+        },
+        create=False,
+    )
+
+
 def audit_head_seal() -> AuditHead:
-    """Sign the head of the chain (last event id and hash) and keep it: run at every
-    `audit verify --seal`, every hour by a task, and at year closing."""
+    """Sign the head of the chain (last event id and hash) and keep it, in the database and,
+    when the transaction commits, in the heads file: run at every `audit verify --seal`,
+    every hour by a task, and at year closing."""
     key = _key()
     with transaction.atomic():
         last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
         event_id, event_hash = last if last is not None else (0, GENESIS)
         at = timezone.now()
-        return AuditHead.objects.create(
+        head = AuditHead.objects.create(
             at=at,
             event_id=event_id,
             event_hash=event_hash,
             key_id=_key_id(key),
             signature=_head_signature(key, event_id=event_id, event_hash=event_hash, at=at),
         )
+        # After the commit: a seal rolled back with its transaction (a year closing that
+        # failed) must not leave a head naming events that never were.
+        transaction.on_commit(lambda: _heads_file_append(head))
+    return head
 
 
-def heads_check() -> tuple[int, list[Finding]]:
-    """Every signed head must carry a valid signature and name an event still in the
-    chain with the same hash; the chain must not end before the last head."""
+@dataclass(frozen=True)
+class FileHead:
+    head_id: int
+    at: dt.datetime
+    event_id: int
+    event_hash: str
+    key_id: str
+    signature: str
+
+
+@dataclass
+class HeadsFile:
+    path: Path
+    exists: bool = False
+    unkeyed_until: int | None = None
+    heads: list[FileHead] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def heads_file_read(key: bytes) -> HeadsFile:
+    """The heads file, each line's signature checked: a line the key did not sign is named
+    (the file is not trusted more than the database, only harder to reach)."""
+    path = heads_file()
+    result = HeadsFile(path=path, exists=path.exists())
+    if not result.exists:
+        return result
+    key_ident = _key_id(key)
+
+    def bad(number: int, problem: str) -> None:
+        result.findings.append(Finding("audit.heads_file", None, f"line {number}: {problem}"))
+
+    with path.open(encoding="ascii", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                record = json.loads(line)
+                if "zhurnal_audit_heads" in record:
+                    if number != 1:
+                        bad(number, "a header line after the first line")
+                        continue
+                    expected = _header_signature(
+                        key, at=record["at"], unkeyed_until=int(record["unkeyed_until"])
+                    )
+                    if not hmac.compare_digest(expected, str(record["signature"])):
+                        bad(number, "forged or changed header (or signed by another key)")
+                        continue
+                    result.unkeyed_until = int(record["unkeyed_until"])
+                    continue
+                file_head = FileHead(
+                    head_id=int(record["head"]),
+                    at=dt.datetime.fromisoformat(record["at"]),
+                    event_id=int(record["event_id"]),
+                    event_hash=str(record["event_hash"]),
+                    key_id=str(record["key_id"]),
+                    signature=str(record["signature"]),
+                )
+            except (ValueError, KeyError, TypeError):
+                bad(number, "not a signed head")
+                continue
+            if file_head.key_id != key_ident:
+                bad(number, f"head #{file_head.head_id} is signed by another key")
+                continue
+            expected = _head_signature(
+                key,
+                event_id=file_head.event_id,
+                event_hash=file_head.event_hash,
+                at=file_head.at,
+            )
+            if not hmac.compare_digest(expected, file_head.signature):
+                bad(number, f"head #{file_head.head_id}: forged or changed signature")
+                continue
+            result.heads.append(file_head)
+    return result
+
+
+def heads_check(chain: ChainReport | None = None) -> tuple[int, list[Finding]]:
+    """Every signed head — in the database and in the heads file — must carry a valid
+    signature and name an event still in the chain with the same hash; the chain must not
+    end before the last head; every head of the file must still be in the database, and
+    every head of the database made since the file began must be in the file. With the
+    chain's report, no event after the file's first line may hold an unkeyed hash."""
     findings: list[Finding] = []
     heads = list(AuditHead.objects.order_by("id"))
-    if not heads:
-        return 0, findings
     key = _key()
-    key_id = _key_id(key)
+    key_ident = _key_id(key)
+    from_file = heads_file_read(key)
+    findings.extend(from_file.findings)
+    if not heads and not from_file.heads:
+        return 0, findings
     last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    named = dict(
-        AuditEvent.objects.filter(id__in={head.event_id for head in heads}).values_list(
-            "id", "hash"
-        )
-    )
+    wanted = {head.event_id for head in heads} | {head.event_id for head in from_file.heads}
+    named = dict(AuditEvent.objects.filter(id__in=wanted).values_list("id", "hash"))
+    signed: list[int] = []
     for head in heads:
         where = f"signed head #{head.pk} (event #{head.event_id})"
-        if head.key_id != key_id:
+        if head.key_id != key_ident:
             findings.append(Finding("audit.head", head.pk, f"{where} is signed by another key"))
             continue
         expected = _head_signature(
@@ -617,15 +752,50 @@ def heads_check() -> tuple[int, list[Finding]]:
         if not hmac.compare_digest(expected, head.signature):
             findings.append(Finding("audit.head", head.pk, f"{where}: forged or changed signature"))
             continue
-        if head.event_id == 0:
-            continue
-        if head.event_id not in named:
-            continue  # reported once below if the chain ends too early
+        signed.append(head.event_id)
+        if head.event_id == 0 or head.event_id not in named:
+            continue  # a missing event is reported once below
         if named[head.event_id] != head.event_hash:
             findings.append(
                 Finding("audit.head", head.pk, f"{where}: event #{head.event_id} was rewritten")
             )
-    signed = [head.event_id for head in heads]
+    in_db = {head.pk: head for head in heads}
+    for file_head in from_file.heads:
+        where = f"signed head #{file_head.head_id} of the heads file (event #{file_head.event_id})"
+        signed.append(file_head.event_id)
+        db_head = in_db.get(file_head.head_id)
+        if db_head is None:
+            findings.append(
+                Finding("audit.head", file_head.head_id, f"{where} is missing from the database")
+            )
+        elif (db_head.event_id, db_head.event_hash, db_head.signature) != (
+            file_head.event_id,
+            file_head.event_hash,
+            file_head.signature,
+        ):
+            findings.append(
+                Finding("audit.head", file_head.head_id, f"{where} differs in the database")
+            )
+        if file_head.event_id in named and named[file_head.event_id] != file_head.event_hash:
+            findings.append(
+                Finding(
+                    "audit.head",
+                    file_head.head_id,
+                    f"{where}: event #{file_head.event_id} was rewritten",
+                )
+            )
+    if from_file.heads:
+        in_file = {file_head.head_id for file_head in from_file.heads}
+        first = min(in_file)
+        for head in heads:
+            if head.pk > first and head.pk not in in_file:
+                findings.append(
+                    Finding(
+                        "audit.head",
+                        head.pk,
+                        f"signed head #{head.pk} (event #{head.event_id}) is not in the heads file",
+                    )
+                )
     if signed and max(signed) > last_event:
         findings.append(
             Finding(
@@ -635,9 +805,22 @@ def heads_check() -> tuple[int, list[Finding]]:
                 f"(a signed head names event #{max(signed)})",
             )
         )
-    missing_inside = sorted(i for i in signed if 0 < i <= last_event and i not in named)
+    missing_inside = sorted({i for i in signed if 0 < i <= last_event and i not in named})
     for event_id in missing_inside:
         findings.append(Finding("audit.event", event_id, "deleted (a signed head names it)"))
+    if (
+        chain is not None
+        and from_file.unkeyed_until is not None
+        and chain.last_unkeyed_id > from_file.unkeyed_until
+    ):
+        findings.append(
+            Finding(
+                "audit.event",
+                chain.last_unkeyed_id,
+                "an unkeyed hash after the heads file began: rewritten and recomputed "
+                "without the audit key",
+            )
+        )
     return len(heads), findings
 
 
@@ -655,7 +838,7 @@ def integrity_check(
     report = IntegrityReport()
     if chain:
         report.chain = audit_verify()
-        report.heads_checked, head_findings = heads_check()
+        report.heads_checked, head_findings = heads_check(report.chain)
         report.findings.extend(head_findings)
     school_id = getattr(school, "pk", school)
     class_group_id = getattr(class_group, "pk", class_group)

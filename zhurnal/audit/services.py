@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,9 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhurnal.audit.context import current
+from zhurnal.audit.keys import audit_key, audit_key_present
 from zhurnal.audit.models import AuditEvent, RecordAccess
 
 GENESIS = "0" * 64
+# The keyed scheme of an event's hash: "k1", then 31 hex digits of the content's SHA-256
+# (anyone holding the events, an archive package say, can recompute it) and 31 of its
+# HMAC-SHA-256 with the server's audit key (only the key's holder can). A plain SHA-256
+# hex digest, the scheme of events written before it, never starts with "k".
+KEYED = "k1"
+_PART = 31
 _PG_LOCK_KEY = 7_170_001  # advisory lock that serialises appends to the chain
 
 
@@ -49,8 +57,8 @@ def _canonical(data: Any) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
 
 
-def event_hash(event: AuditEvent) -> str:
-    payload = _canonical(
+def _payload(event: AuditEvent) -> bytes:
+    return _canonical(
         {
             "prev": event.prev_hash,
             "at": event.at.isoformat(),
@@ -68,8 +76,41 @@ def event_hash(event: AuditEvent) -> str:
             "after": json.loads(_canonical(event.after)),
             "reason": event.reason,
         }
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def _keyed(payload: bytes, key: bytes) -> str:
+    public = hashlib.sha256(payload).hexdigest()[:_PART]
+    return KEYED + public + hmac.new(key, payload, hashlib.sha256).hexdigest()[:_PART]
+
+
+def event_hash(event: AuditEvent) -> str:
+    """The hash of a new event, in the keyed scheme (see KEYED)."""
+    return _keyed(_payload(event), audit_key())
+
+
+def event_hash_problem(event: AuditEvent, *, key: bytes | None, keyed_before: bool) -> str:
+    """Why the stored hash of `event` is wrong ("" when it is right): its content changed,
+    or it was recomputed without the audit key — a keyed hash whose key half is wrong, or an
+    unkeyed hash after keyed ones (nobody writes the old scheme any more)."""
+    payload = _payload(event)
+    stored = event.hash
+    if not stored.startswith(KEYED):
+        if hashlib.sha256(payload).hexdigest() != stored:
+            return "content does not match its hash"
+        if keyed_before:
+            return "unkeyed hash after keyed events: rewritten and recomputed without the audit key"
+        return ""
+    if stored[len(KEYED) : len(KEYED) + _PART] != hashlib.sha256(payload).hexdigest()[:_PART]:
+        return "content does not match its hash"
+    if key is None:
+        return "keyed hash cannot be checked: this server has no audit key"
+    if not hmac.compare_digest(stored, _keyed(payload, key)):
+        return (
+            "content and hash rewritten without the audit key "
+            "(or this server holds another audit key)"
+        )
+    return ""
 
 
 def audit_record(
@@ -150,6 +191,7 @@ class ChainReport:
     checked: int
     broken_id: int | None
     problem: str
+    last_unkeyed_id: int = 0  # the newest event hashed in the old, unkeyed scheme
 
 
 def audit_verify(*, batch: int = 5000) -> ChainReport:
@@ -157,15 +199,23 @@ def audit_verify(*, batch: int = 5000) -> ChainReport:
     prev = GENESIS
     checked = 0
     last_id = 0
+    last_unkeyed = 0
+    key = audit_key_present()
     while True:
         events = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not events:
-            return ChainReport(checked=checked, broken_id=None, problem="")
+            return ChainReport(checked, None, "", last_unkeyed)
         for event in events:
             if event.prev_hash != prev:
-                return ChainReport(checked, event.pk, "link to the previous event is broken")
-            if event_hash(event) != event.hash:
-                return ChainReport(checked, event.pk, "content does not match its hash")
+                return ChainReport(
+                    checked, event.pk, "link to the previous event is broken", last_unkeyed
+                )
+            keyed_before = prev.startswith(KEYED)
+            problem = event_hash_problem(event, key=key, keyed_before=keyed_before)
+            if problem:
+                return ChainReport(checked, event.pk, problem, last_unkeyed)
+            if not event.hash.startswith(KEYED):
+                last_unkeyed = event.pk
             prev = event.hash
             checked += 1
             last_id = event.pk

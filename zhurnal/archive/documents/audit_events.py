@@ -2,8 +2,9 @@
 
 Every event about a row of the class — marks (term and annual ones too), attendance,
 lesson records, enrollments, remarks, corrections, term locks, excuses, homework files,
-teaching assignments and the class itself — with every field the chain hashes, so each
-event's hash can be recomputed from the file (zhurnal.audit.services.event_hash). Rows
+teaching assignments and the class itself — with every field the chain hashes, so the
+content half of each event's hash can be recomputed from the file and the keyed half by
+whoever holds the server's audit key (zhurnal.audit.services.event_hash). Rows
 written in bulk have no event of their own; their digests from the school's seal are listed
 under `seals`, only those of this class. A row belongs to the class by its live foreign key
 or, once deleted, by the key its last snapshot recorded. Ordered by event id; the same

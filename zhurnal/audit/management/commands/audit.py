@@ -4,7 +4,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhurnal.audit.integrity import TABLE_NAMES, TABLES, audit_head_seal, integrity_check
+from zhurnal.audit.integrity import (
+    TABLE_NAMES,
+    TABLES,
+    audit_head_seal,
+    heads_file,
+    integrity_check,
+)
 
 
 class Command(BaseCommand):
@@ -46,6 +52,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Audit chain intact: {chain.checked} events")
         self.stdout.write(f"Signed heads checked: {report.heads_checked}")
+        path = heads_file()
+        if path.exists():
+            self.stdout.write(f"Heads file compared: {path}")
+        else:
+            self.stdout.write(f"No heads file yet at {path} (the next signed head starts it)")
         for label, count in report.rows_checked.items():
             self.stdout.write(f"Reconciled {label}: {count} rows")
         for finding in report.findings:
