@@ -60,6 +60,8 @@ from zhurnal.people.models import (
     StudentGuardian,
     SubgroupMember,
 )
+from zhurnal.people.privacy.selectors import notice_defaults
+from zhurnal.people.privacy.services import privacy_notice_accept, privacy_notice_publish
 from zhurnal.people.selectors import alphabetical_key
 from zhurnal.schools.curriculum_templates import curriculum_for_grade
 from zhurnal.schools.models import (
@@ -70,6 +72,7 @@ from zhurnal.schools.models import (
     Municipality,
     School,
     SchoolKind,
+    SecondFactorPolicy,
     Subgroup,
     Subject,
     Term,
@@ -392,7 +395,12 @@ class _Builder:
         started = time.monotonic()
         with transaction.atomic():
             municipality = Municipality.objects.create(
-                name=MUNICIPALITY_NAME, department_name=DEPARTMENT_NAME, time_zone=TIME_ZONE
+                name=MUNICIPALITY_NAME,
+                department_name=DEPARTMENT_NAME,
+                time_zone=TIME_ZONE,
+                # The demo's printed logins get in with the password alone; a visitor may
+                # still set up a second factor on the sign-in security page.
+                second_factor_policy=SecondFactorPolicy.OFF,
             )
             specialist = self._user(
                 "department",
@@ -419,6 +427,17 @@ class _Builder:
                 # The rows above have no audit event each: seal them as the baseline
                 # that `zhurnal audit verify` reconciles them against.
                 audit_rows_seal(actor=None, school_id=school.school.pk, reason="zhurnal demo")
+        with transaction.atomic():
+            # The department has published the community's privacy notice, and the demo's
+            # family logins accepted it when they registered with their codes.
+            notice = privacy_notice_publish(
+                actor=specialist, municipality=municipality, texts=notice_defaults(municipality)
+            )
+            families = User.objects.filter(
+                models.Q(guardian__isnull=False) | models.Q(student__isnull=False)
+            )
+            for user in families:
+                privacy_notice_accept(user=user, municipality=municipality, notice=notice)
         summaries_started = time.monotonic()
         summaries.summaries_rebuild()
         self.progress(f"monitoring summaries ({time.monotonic() - summaries_started:.1f} s)")

@@ -37,6 +37,7 @@ from zhurnal.notifications.selectors import (
     quiet_end,
 )
 from zhurnal.people.models import Student
+from zhurnal.people.privacy.selectors import notifications_withdrawn
 from zhurnal.schools.models import School
 from zhurnal.timetable.models import Lesson, TeachingAssignment
 
@@ -95,9 +96,14 @@ def notifications_create(
         if policy is not None:
             delay = dt.timedelta(minutes=policy.mark_delay_minutes)
     created = []
-    for recipient, student, is_guardian in event_recipients(
-        student_id=student_id, lesson_id=lesson_id
-    ):
+    recipients = list(event_recipients(student_id=student_id, lesson_id=lesson_id))
+    withdrawn = notifications_withdrawn(
+        student_ids=sorted({student.pk for _recipient, student, _is_guardian in recipients})
+    )
+    for recipient, student, is_guardian in recipients:
+        # A guardian who withdrew the consent to notifications about this child gets none.
+        if is_guardian and (recipient.pk, student.pk) in withdrawn:
+            continue
         delivery = delivery_for(recipient, kind, is_guardian=is_guardian)
         if delivery == Delivery.NONE:
             continue
@@ -139,6 +145,11 @@ def unsubscribe_url(user: User, kind: str) -> str:
 def _still_wanted(notification: Notification) -> bool:
     recipient = notification.recipient
     is_guardian = hasattr(recipient, "guardian")
+    if is_guardian and (recipient.pk, notification.student_id) in notifications_withdrawn(
+        student_ids=[notification.student_id]
+    ):
+        # The consent was withdrawn after the notification was created: it stops at once.
+        return False
     return bool(recipient.email) and (
         delivery_for(recipient, notification.kind, is_guardian=is_guardian) == notification.delivery
     )

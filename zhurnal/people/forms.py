@@ -148,6 +148,11 @@ class RegisterForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # The notice is shown above the form (DESIGN S8): no login without its acceptance.
+    accept_privacy = forms.BooleanField(
+        label=_("I have read the privacy notice above and accept it"),
+        error_messages={"required": _("Accept the privacy notice to create your login.")},
+    )
 
     def __init__(
         self, *args: Any, kind: str, unbound: bool, names: Sequence[str] = (), **kwargs: Any

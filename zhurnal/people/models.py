@@ -378,3 +378,244 @@ class AccessCode(TimestampedModel):
             )
         ]
         indexes = [models.Index(fields=["student", "kind"], name="people_code_student_kind_idx")]
+
+
+# --- privacy notice, consents and the family's requests (DESIGN S8) --------------------------
+
+
+class PrivacyNotice(TimestampedModel):
+    """One published version of a community's privacy notice. The department publishes a
+    new version instead of editing the old one: every acceptance names the version read."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="privacy_notices",
+    )
+    version = models.PositiveIntegerField(_("version"))
+    controller = models.TextField(_("controller of the data"))
+    processor = models.TextField(_("processor of the data"))
+    purposes = models.TextField(_("purposes of processing"))
+    data_categories = models.TextField(_("categories of data"))
+    storage = models.TextField(_("where the data is kept"))
+    retention = models.TextField(_("how long the data is kept"))
+    rights = models.TextField(_("the family's rights"))
+    contact = models.TextField(_("whom to contact"))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["municipality_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "version"], name="people_privacy_notice_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="people_privacy_notice_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} v{self.version}"
+
+
+class PrivacyAcceptance(TimestampedModel):
+    """A family login read and accepted a version of its community's privacy notice.
+    Version 0 is the built-in notice shown before the department published its own."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.CASCADE,
+        related_name="privacy_acceptances",
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    notice = models.ForeignKey(
+        PrivacyNotice,
+        verbose_name=_("privacy notice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+    )
+    accepted_at = models.DateTimeField(_("accepted at"))
+
+    class Meta:
+        verbose_name = _("acceptance of the privacy notice")
+        verbose_name_plural = _("acceptances of the privacy notice")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "version"], name="people_privacy_accept_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(version=0, notice__isnull=True)
+                | Q(version__gte=1, notice__isnull=False),
+                name="people_privacy_accept_notice_matches_version",
+            ),
+        ]
+
+
+class ConsentPurpose(models.TextChoices):
+    # Processing for the journal and the diary is the school's duty by law: it is recorded,
+    # and a withdrawal is explained rather than accepted (see people.privacy.services).
+    PROCESSING = "processing", _("journal and diary processing")
+    NOTIFICATIONS = "notifications", _("e-mail notifications")
+    PUBLIC_PAGE = "public_page", _("the public school page")
+    PHOTOS = "photos", _("photos in materials")
+
+
+class ConsentChannel(models.TextChoices):
+    APP = "app", _("in the application")
+    PAPER = "paper", _("on paper")
+
+
+def consent_upload_to(instance: Consent, filename: str) -> str:
+    return f"consents/{instance.student_id}/{filename}"
+
+
+class Consent(TimestampedModel):
+    """A guardian's (or an adult student's own) consent to one purpose of processing the
+    student's data, and its withdrawal. A consent given again after a withdrawal is a new
+    row: the register keeps the whole history."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="consents"
+    )
+    # Empty when the adult student consented for themself.
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("guardian"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consents",
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ConsentPurpose.choices)
+    channel = models.CharField(_("form"), max_length=8, choices=ConsentChannel.choices)
+    given_at = models.DateTimeField(_("given at"))
+    document = models.FileField(
+        _("scanned document"), upload_to=consent_upload_to, max_length=300, blank=True
+    )
+    document_name = models.CharField(_("file name"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["student_id", "purpose", "-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "guardian", "purpose"],
+                condition=Q(withdrawn_at__isnull=True, guardian__isnull=False),
+                name="people_consent_one_active_per_guardian",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "purpose"],
+                condition=Q(withdrawn_at__isnull=True, guardian__isnull=True),
+                name="people_consent_one_active_of_student",
+            ),
+            # A consent on paper is kept as its scan.
+            models.CheckConstraint(
+                condition=Q(channel="app") | ~Q(document=""),
+                name="people_consent_paper_has_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("given_at")),
+                name="people_consent_withdrawn_after_given",
+            ),
+        ]
+        indexes = [models.Index(fields=["student", "purpose"], name="people_consent_student_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.get_purpose_display()}"
+
+
+class FamilyRequestStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+
+
+class CorrectionRequest(TimestampedModel):
+    """A family asks for data about the child to be corrected: a task for the class teacher
+    of the child's class, open until they answer it."""
+
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        related_name="correction_requests",
+    )
+    class_group = models.ForeignKey(
+        ClassGroup,
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="correction_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("what is wrong and how it should read"))
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=FamilyRequestStatus.choices,
+        default=FamilyRequestStatus.OPEN,
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True)
+                | Q(status="done", resolved_at__isnull=False),
+                name="people_correction_request_resolved_when_done",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["class_group", "status"], name="people_correction_class_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.get_status_display()}"

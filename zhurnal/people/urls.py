@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from zhurnal.people import views
+from zhurnal.people.privacy import urls as privacy
 
 app_name = "people"
 
@@ -9,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("class/<int:class_group_id>/codes/", views.codes_issue, name="codes_issue"),
     path("register/", views.register, name="register"),
     path("family/add-child/", views.add_child, name="add_child"),
+    *privacy.urlpatterns,
 ]

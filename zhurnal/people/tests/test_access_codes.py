@@ -60,6 +60,7 @@ def register(client, code: str, **fields: str):  # type: ignore[no-untyped-def]
         "email": "",
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
+        "accept_privacy": "on",
         **fields,
     }
     return client.post(reverse("people:register"), data)
