@@ -5,19 +5,41 @@ selectors and write through services, exactly as the pages do."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import logging
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
 from zhurnal.api.auth import RateLimited, TokenAuth
 from zhurnal.api.diary import router as diary_router
 from zhurnal.api.journal import router as journal_router
 from zhurnal.api.me import router as me_router
+
+logger = logging.getLogger(__name__)
+
+
+def _is_json(request: HttpRequest) -> bool:
+    content_type = (request.content_type or "").lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+class JsonBodyParser(Parser):
+    """Bodies are JSON, said so in Content-Type and decoded as UTF-8; anything else is
+    refused (ninja turns the refusal into an HttpError 400, answered in our shape below)."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        if not _is_json(request):
+            raise ValueError("not application/json")
+        return cast(DictStrAny, json.loads(request.body.decode("utf-8")))
+
 
 api = NinjaAPI(
     title="Zhurnal API",
@@ -25,6 +47,7 @@ api = NinjaAPI(
     description="The e-diary and the class journal for programs: see docs/api.md.",
     urls_namespace="api",
     auth=TokenAuth(),
+    parser=JsonBodyParser(),
 )
 
 
@@ -88,13 +111,39 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = error(
         request,
         "rate_limited",
-        _("Too many requests with this token: try again in %(seconds)s seconds.")
+        exc.message
+        or _("Too many requests with this token: try again in %(seconds)s seconds.")
         % {"seconds": exc.retry_after},
         429,
         retry_after=exc.retry_after,
     )
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja's own refusals (a body it cannot parse, …) in the documented shape, not its
+    # {"detail": …}.
+    if exc.status_code == 400 and request.body and not _is_json(request):
+        return error(
+            request,
+            "unsupported_media_type",
+            _("Send the request body as JSON with the header «Content-Type: application/json»."),
+            415,
+        )
+    if exc.status_code == 400:
+        return error(request, "unparsable", _("The request body is not valid JSON."), 400)
+    return error(request, "error", str(exc.message), exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A fault of ours still answers in the API's shape, never with an HTML page.
+    logger.error("API request failed: %s %s", request.method, request.path, exc_info=exc)
+    return error(
+        request, "server_error", _("Something went wrong on the server; it has been logged."), 500
+    )
 
 
 api.add_router("v1/", me_router)

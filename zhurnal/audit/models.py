@@ -99,3 +99,55 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.pk}: event #{self.event_id}"
+
+
+class OperatorGrant(models.Model):
+    """A school director's permission for one operator of the service to reach the school's
+    personal data in the operators' admin (/operator/) for a limited time.
+
+    Without an active grant the admin lists nothing of the school and answers its rows'
+    addresses as missing; the grant ends by itself at `ends_at` or earlier when revoked.
+    Granting and revoking are audit events the school's administration can read."""
+
+    school_id = models.BigIntegerField(_("school"), db_index=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        related_name="operator_grants",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("operator access grant")
+        verbose_name_plural = _("operator access grants")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="audit_operator_grant_ends_after_start",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["operator", "ends_at"], name="audit_operator_grant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} → school {self.school_id} until {self.ends_at:%Y-%m-%d %H:%M}"

@@ -30,3 +30,33 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+NO_STORE = "no-store, private"
+
+
+class NoStoreMiddleware:
+    """No page or API answer that may hold personal data is kept by the browser's or a
+    proxy's cache: a shared school computer's back button or a caching proxy must not show
+    one family's diary to the next person.
+
+    Every answer to a signed-in user and every answer of the API is `no-store`; so is any
+    other answer whose view did not choose its own caching. Static files never reach here:
+    WhiteNoise answers them first, with their own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        personal = (
+            (user is not None and user.is_authenticated)
+            or "HTTP_AUTHORIZATION" in request.META
+            or request.path.startswith("/api/")
+        )
+        if personal or "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = NO_STORE
+            # Let an Expires or a Last-Modified not make the answer look cacheable again.
+            response.headers.pop("Expires", None)
+        return response

@@ -90,6 +90,8 @@ def student_home(request: AuthedRequest) -> HttpResponse:
 @login_required
 def family_home(request: AuthedRequest) -> HttpResponse:
     """A guardian's start: their children; with one child, straight to the diary."""
+    if not hasattr(request.user, "guardian"):
+        raise Http404(_("Not found"))
     children = children_for_user(request.user)
     if len(children) == 1:
         return redirect("diary:child_week", student_id=children[0].pk)

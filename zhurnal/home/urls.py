@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from zhurnal.home import views
+from zhurnal.home import operators, views
 
 app_name = "home"
 
@@ -10,4 +10,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("roles/<str:key>/", views.role_choose, name="role_choose"),
     path("department/", views.department_home, name="department_home"),
     path("school/<int:school_id>/", views.school_home, name="school_home"),
+    path(
+        "school/<int:school_id>/operators/",
+        operators.school_operators,
+        name="school_operators",
+    ),
+    path(
+        "school/<int:school_id>/operators/<int:operator_grant_id>/revoke/",
+        operators.school_operator_revoke,
+        name="school_operator_revoke",
+    ),
 ]

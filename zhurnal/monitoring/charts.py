@@ -39,7 +39,8 @@ def _open(*, title: str, desc: str, width: int, height: int, css_class: str) -> 
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="{css_class}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'style="max-width:100%;height:auto" aria-labelledby="{ident}-t {ident}-d">'
+        # No style attribute (the CSP allows none): the page's style sheet scales the chart.
+        f'aria-labelledby="{ident}-t {ident}-d">'
         f'<title id="{ident}-t">{escape(title)}</title>'
         f'<desc id="{ident}-d">{escape(desc)}</desc>'
     )

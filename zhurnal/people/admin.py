@@ -1,3 +1,6 @@
+"""The operators' admin of people: every list reaches only the schools whose director has
+granted the operator access (zhurnal.audit.admin.AuditedModelAdmin.school_paths)."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -15,6 +18,9 @@ from zhurnal.people.models import (
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(AuditedModelAdmin):
+    school_paths = ("school_id",)
+    # The department's roles belong to a community, not to a school.
+    schoolless_visible = True
     list_display = ("user", "role", "school", "municipality")
     list_filter = ("role",)
     autocomplete_fields = ("user",)
@@ -22,9 +28,26 @@ class RoleAssignmentAdmin(AuditedModelAdmin):
 
 @admin.register(Student)
 class StudentAdmin(AuditedModelAdmin):
+    school_paths = ("enrollments__class_group__year__school_id",)
     list_display = ("surname", "given_name", "patronymic", "birth_date")
     search_fields = ("surname", "given_name")
 
 
-for model in (StaffMember, Guardian, StudentGuardian, Enrollment):
-    admin.site.register(model, AuditedModelAdmin)
+@admin.register(StaffMember)
+class StaffMemberAdmin(AuditedModelAdmin):
+    school_paths = ("school_id",)
+
+
+@admin.register(Guardian)
+class GuardianAdmin(AuditedModelAdmin):
+    school_paths = ("children__enrollments__class_group__year__school_id",)
+
+
+@admin.register(StudentGuardian)
+class StudentGuardianAdmin(AuditedModelAdmin):
+    school_paths = ("student__enrollments__class_group__year__school_id",)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(AuditedModelAdmin):
+    school_paths = ("class_group__year__school_id",)

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
+from zhurnal.people.models import Role
 from zhurnal.schools.models import AcademicYear
 from zhurnal.timetable.models import Lesson, TeachingAssignment
 from zhurnal.timetable.selectors import (
@@ -97,6 +99,9 @@ def teacher_home(request: AuthedRequest) -> HttpResponse:
     """The teacher's day (today or ?date=YYYY-MM-DD): the lessons with what is still
     missing in each, and their classes."""
     assignments = assignments_of_teacher(teacher=request.user)
+    if not assignments and not request.user.roles.filter(role=Role.TEACHER).exists():
+        # Not a teacher: the page is not theirs, not an empty day (issue 11).
+        raise Http404(_("Not found"))
     tz_name = assignments[0].year.school.municipality.time_zone if assignments else None
     today = local_today(tz_name)
     day = _day_from(request.GET.get("date"), today)
