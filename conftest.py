@@ -4,12 +4,17 @@ and the standard grading scales put back after a transactional test's flush."""
 from __future__ import annotations
 
 import importlib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.test import Client, override_settings
 
 from tests.cast import Community, build_community
 from zhurnal.accounts.models import User
+from zhurnal.accounts.twofactor import REQUIRED, SECOND_FACTOR, session_second_factor_passed
 from zhurnal.journal.models import GradingScale
 
 
@@ -34,6 +39,20 @@ def standard_grading_scales(request: pytest.FixtureRequest) -> None:
         migration.create_scales(apps, None)
 
 
+@pytest.fixture(scope="session")
+def audit_heads_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audit-heads")
+
+
+@pytest.fixture(autouse=True)
+def audit_heads_file(audit_heads_dir: Path) -> Iterator[Path]:
+    """A heads file of its own for every test: the file outlives a test's rolled-back or
+    flushed database, and another test's heads would name events this one never had."""
+    path = audit_heads_dir / f"{uuid.uuid4().hex}.jsonl"
+    with override_settings(ZHURNAL_AUDIT_HEADS_FILE=str(path)):
+        yield path
+
+
 @pytest.fixture
 def community(db: None) -> Community:
     return build_community()
@@ -41,10 +60,27 @@ def community(db: None) -> Community:
 
 @pytest.fixture
 def login(client):  # type: ignore[no-untyped-def]
-    """login(user) logs the Django test client in as that user."""
+    """login(user) logs the Django test client in as that user (second factor passed)."""
 
     def _login(user: User):  # type: ignore[no-untyped-def]
         client.force_login(user)
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def second_factor_passed_on_force_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Client.force_login` stands for a finished sign-in: the password and, where the
+    policy asks for one, the second factor. The sign-in itself, second factor included, is
+    tested through the login page (zhurnal/accounts/tests)."""
+    original = Client.force_login
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        session = self.session
+        if session.get(SECOND_FACTOR) == REQUIRED:
+            session_second_factor_passed(session)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,13 @@ if not SECRET_KEY:
 # The key that signs the audit chain's head (kept outside the database); when empty, a key
 # file in ZHURNAL_VAR_DIR is made on first use.
 ZHURNAL_AUDIT_KEY = env_str("ZHURNAL_AUDIT_KEY", "")
+# Audit heads file (backups and audit, issue 11): every signed head of the audit chain is
+# also appended here, outside the database; best on storage the database's administrators
+# cannot rewrite. Empty: ZHURNAL_VAR_DIR/audit-heads.jsonl.
+ZHURNAL_AUDIT_HEADS_FILE = env_str("ZHURNAL_AUDIT_HEADS_FILE", "")
+# Backups (`zhurnal backup`/`restore`): where pg_dump and pg_restore are; empty: the newest
+# under /usr/lib/postgresql/*/bin, else PATH.
+ZHURNAL_PG_BIN_DIR = env_str("ZHURNAL_PG_BIN_DIR", "")
 ALLOWED_HOSTS = env_list("ZHURNAL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("ZHURNAL_CSRF_TRUSTED_ORIGINS", [])
 
@@ -43,6 +51,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "zhurnal.core",
     "zhurnal.audit",
     "zhurnal.schools",
@@ -66,16 +78,26 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Hardening (issue 11): the Content-Security-Policy on every page, not on static files.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Hardening (issue 11): no page or API answer with personal data is kept in any cache.
+    "zhurnal.core.middleware.NoStoreMiddleware",
     "zhurnal.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhurnal.audit.middleware.AuditContextMiddleware",
+    # Sign-in security (issue 11): the second factor and the idle timeout before anything else
+    # the user reaches; axes turns a lockout into its page and must come last.
+    "zhurnal.people.security.SignInPolicyMiddleware",
     "zhurnal.accounts.middleware.ForcePasswordChangeMiddleware",
+    # Privacy notice (issue 11, S8): a family login accepts the current version first.
+    "zhurnal.people.privacy.middleware.PrivacyNoticeMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,7 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["zhurnal.accounts.backends.UsernameOrEmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused even with the right password.
+    "zhurnal.accounts.backends.LockoutBackend",
+    "zhurnal.accounts.backends.UsernameOrEmailBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -151,6 +177,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ZHURNAL_IMPORT_MAX_BYTES = env_int("ZHURNAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Files that cannot hurt (issue 11): an uploaded workbook is a zip; what it may unpack to and
+# how many rows of people it may hold are checked before and while it is parsed.
+ZHURNAL_IMPORT_MAX_UNPACKED_BYTES = env_int("ZHURNAL_IMPORT_MAX_UNPACKED_BYTES", 25 * 1024 * 1024)
+ZHURNAL_IMPORT_MAX_ROWS = env_int("ZHURNAL_IMPORT_MAX_ROWS", 5000)
 # The address people open, for links in e-mails (unsubscribe, password reset).
 ZHURNAL_BASE_URL = env_str("ZHURNAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ZHURNAL_API_RATE_PER_MINUTE = env_int("ZHURNAL_API_RATE_PER_MINUTE", 120)
@@ -180,9 +210,71 @@ EMAIL_USE_TLS = env_bool("ZHURNAL_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("ZHURNAL_FROM_EMAIL", "zhurnal@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
+
+# Sign-in security (issue 11; docs/operations.md): lockout after repeated wrong passwords,
+# the second factor, idle timeouts and re-authentication before sensitive actions.
+# Addresses (or networks) of the reverse proxies in front of Zhurnal, whose X-Forwarded-For
+# is believed; empty: the connection's own address is the client's (zhurnal.core.clientip).
+ZHURNAL_TRUSTED_PROXIES = env_list("ZHURNAL_TRUSTED_PROXIES", [])
+AXES_FAILURE_LIMIT = env_int("ZHURNAL_LOGIN_FAILURE_LIMIT", 10)  # wrong passwords per account
+# Per address the limit is higher: a whole school may sit behind one address.
+ZHURNAL_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ZHURNAL_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+ZHURNAL_LOGIN_LOCKOUT_MINUTES = env_int("ZHURNAL_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = ZHURNAL_LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "zhurnal.accounts.lockout.LoginLockoutHandler"
+AXES_USERNAME_CALLABLE = "zhurnal.accounts.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "zhurnal.core.clientip.client_address"
+AXES_LOCKOUT_CALLABLE = "zhurnal.accounts.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the security log shown to the account's owner
+AXES_RESET_ON_SUCCESS = False  # one's own success must not wipe the count of an address
+AXES_VERBOSE = False
+# Roles that must sign in with a second factor unless the community or school decides
+# otherwise (zhurnal.schools.models.SecondFactorPolicy).
+ZHURNAL_2FA_REQUIRED_ROLES = env_list(
+    "ZHURNAL_2FA_REQUIRED_ROLES", ["director", "deputy", "school_admin", "department"]
+)
+OTP_TOTP_ISSUER = env_str("ZHURNAL_2FA_ISSUER", "Zhurnal")
+# Idle session timeouts: staff (anyone holding a staff role) and families.
+ZHURNAL_IDLE_MINUTES_STAFF = env_int("ZHURNAL_IDLE_MINUTES_STAFF", 30)
+ZHURNAL_IDLE_MINUTES_FAMILY = env_int("ZHURNAL_IDLE_MINUTES_FAMILY", 7 * 24 * 60)
+# Closing a year, issuing access codes in bulk, exporting personal data: the password (and
+# the second factor, if enrolled) entered within this many minutes.
+ZHURNAL_REAUTH_MINUTES = env_int("ZHURNAL_REAUTH_MINUTES", 10)
 SESSION_COOKIE_SECURE = env_bool("ZHURNAL_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Hardening (issue 11; docs/operations.md). HSTS is sent only on answers over HTTPS; behind a
+# reverse proxy that ends TLS, ZHURNAL_BEHIND_HTTPS_PROXY=1 makes Django believe the proxy's
+# X-Forwarded-Proto (the proxy must set it itself, overwriting what the client sent).
+SECURE_HSTS_SECONDS = env_int("ZHURNAL_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHURNAL_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("ZHURNAL_HSTS_PRELOAD", False)
+if env_bool("ZHURNAL_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("ZHURNAL_SSL_REDIRECT", False)
+SECURE_REFERRER_POLICY = "same-origin"
+# No inline script and no inline style anywhere: every script and style sheet is a static
+# file of our own; images may be data: URIs (QR codes); nothing is framed or framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
+        "worker-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# How long an operator's access to a school's personal data may be granted for (days).
+ZHURNAL_OPERATOR_GRANT_MAX_DAYS = env_int("ZHURNAL_OPERATOR_GRANT_MAX_DAYS", 7)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.twofactor import pass_second_factor
 from zhurnal.control.fill.selectors import figures
 from zhurnal.control.metrics import school_fill
 from zhurnal.control.models import JournalRemark, JournalRemarkStatus
@@ -45,6 +46,7 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Ім'я користувача або e-mail").fill(username)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
+    pass_second_factor(page, username)
     page.wait_for_load_state()
 
 

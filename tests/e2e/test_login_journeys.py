@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.twofactor import pass_second_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,6 +16,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Ім'я користувача або e-mail").fill(username)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
+    pass_second_factor(page, username)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.twofactor import pass_second_factor
 from zhurnal.archive.democa import DemoIdentity, demo_ca_directory, demo_ca_ensure
 from zhurnal.archive.models import (
     ArchiveDocument,
@@ -46,6 +47,7 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Ім'я користувача або e-mail").fill(username)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
+    pass_second_factor(page, username)
     page.wait_for_load_state()
 
 

@@ -20,7 +20,16 @@ class ForcePasswordChangeMiddleware:
             and user.is_authenticated
             and getattr(user, "must_change_password", False)
         ):
-            allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
+            allowed = {
+                reverse(name)
+                for name in (
+                    "accounts:password_change",
+                    "accounts:logout",
+                    # The second factor comes first (zhurnal.people.security).
+                    "accounts:second_factor_verify",
+                    "accounts:second_factor_enrol",
+                )
+            }
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("accounts:password_change")
         return self.get_response(request)

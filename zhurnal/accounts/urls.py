@@ -12,6 +12,12 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_set, name="language"),
+    path("security/", views.security, name="security"),
+    path("security/second-factor/", views.second_factor_enrol, name="second_factor_enrol"),
+    path("login/second-factor/", views.second_factor_verify, name="second_factor_verify"),
+    path("security/recovery-codes/", views.recovery_codes_new, name="recovery_codes_new"),
+    path("security/second-factor/off/", views.second_factor_off, name="second_factor_off"),
+    path("reauthenticate/", views.reauthenticate, name="reauthenticate"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhurnal.accounts.models import User
+from zhurnal.accounts.reauth import reauthentication_response
 from zhurnal.archive.access import (
     archive_document_for_user,
     archive_school_for_user,
@@ -160,6 +161,8 @@ def _close_page(
     if request.method == "POST":
         if not director:
             raise Http404(_("Not found"))
+        if (confirm := reauthentication_response(request)) is not None:
+            return confirm  # closing is final: the password (and code) first
         form = CloseForm(request.POST, codes=_codes(items))
         refused_codes: set[str] = set()
         if form.is_valid():

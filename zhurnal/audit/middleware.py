@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from zhurnal.audit.context import audit_context
+from zhurnal.core.clientip import client_address
 
 
 class AuditContextMiddleware:
@@ -14,6 +15,6 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        address = request.META.get("REMOTE_ADDR", "") or ""
+        address = client_address(request)  # behind ZHURNAL_TRUSTED_PROXIES: the client's
         with audit_context(address=address[:64], role=request.session.get("active_role", "")):
             return self.get_response(request)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from zhurnal.accounts.reauth import recent_login_required
 from zhurnal.accounts.services import username_suggest
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
@@ -31,6 +33,13 @@ from zhurnal.people.access_codes import (
 )
 from zhurnal.people.forms import AddChildForm, CodeForm, IssueCodesForm, RegisterForm
 from zhurnal.people.models import AccessCode, AccessCodeKind, Guardian, StudentGuardian
+from zhurnal.people.privacy.selectors import (
+    is_russian,
+    notice_current,
+    notice_texts,
+    open_correction_requests,
+)
+from zhurnal.people.privacy.services import privacy_notice_accept
 from zhurnal.people.selectors import class_roster, in_class_order
 from zhurnal.schools.models import ClassGroup
 
@@ -56,6 +65,7 @@ def class_home(request: AuthedRequest, class_group_id: int) -> HttpResponse:
             "rows": rows,
             "today": today,
             "is_class_teacher": class_group.class_teacher_id == user.pk,
+            "open_requests": open_correction_requests(class_group).count(),
         },
     )
 
@@ -88,6 +98,7 @@ def _slip(request: HttpRequest, issued: IssuedCode, relations: dict[int, str]) -
 
 @never_cache
 @login_required
+@recent_login_required  # codes in bulk let families in: the password (and code) first
 def codes_issue(request: AuthedRequest, class_group_id: int) -> HttpResponse:
     """The class teacher chooses students and issues their codes; the answer is the slips."""
     user = request.user
@@ -220,6 +231,12 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, "people/register.html", context)
 
     context["summary"] = _code_summary(access_code)
+    municipality = access_code.student.municipality
+    notice = notice_current(municipality)
+    context["notice_texts"] = notice_texts(notice, municipality)
+    context["notice"] = notice
+    context["municipality"] = municipality
+    context["is_russian"] = is_russian(municipality)
     if step != "account":
         form = _register_form(access_code, code)
         context["form"] = form
@@ -230,17 +247,20 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            user = access_code_redeem(
-                code=code,
-                username=data["username"],
-                password=data["password1"],
-                email=data["email"],
-                surname=data.get("surname", ""),
-                given_name=data.get("given_name", ""),
-                patronymic=data.get("patronymic", ""),
-                relation=data.get("relation", ""),
-                phone=data.get("phone", ""),
-            )
+            # The login and the acceptance of the notice it was created under: both or neither.
+            with transaction.atomic():
+                user = access_code_redeem(
+                    code=code,
+                    username=data["username"],
+                    password=data["password1"],
+                    email=data["email"],
+                    surname=data.get("surname", ""),
+                    given_name=data.get("given_name", ""),
+                    patronymic=data.get("patronymic", ""),
+                    relation=data.get("relation", ""),
+                    phone=data.get("phone", ""),
+                )
+                privacy_notice_accept(user=user, municipality=municipality, notice=notice)
         except AccessCodeError as error:
             _attempt_failed(request)
             code_form.add_error("code", error)
@@ -249,7 +269,9 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            login(request, user)
+            # The login was just created, not authenticated: name the backend that owns it
+            # (the lockout backend listed first authenticates nobody).
+            login(request, user, backend="zhurnal.accounts.backends.UsernameOrEmailBackend")
             request.session.pop("active_role", None)
             messages.success(
                 request,

@@ -13,6 +13,15 @@ class Profile(models.TextChoices):
     RUSSIAN = "ru", _("Russian (5-point scale, quarters)")
 
 
+class SecondFactorPolicy(models.TextChoices):
+    """Who must sign in with a second factor (zhurnal.people.security). A school's choice
+    overrides its community's; the community's overrides ZHURNAL_2FA_REQUIRED_ROLES."""
+
+    INHERIT = "", _("as set above (by default: directors, deputies, administrators, department)")
+    STAFF = "staff", _("every member of staff")
+    OFF = "off", _("nobody is required")
+
+
 class Municipality(TimestampedModel):
     """A territorial community and its education department."""
 
@@ -22,6 +31,13 @@ class Municipality(TimestampedModel):
         _("profile"), max_length=2, choices=Profile.choices, default=Profile.UKRAINIAN
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Kyiv")
+    second_factor_policy = models.CharField(
+        _("second factor at sign-in"),
+        max_length=8,
+        choices=SecondFactorPolicy.choices,
+        default=SecondFactorPolicy.INHERIT,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("municipality")
@@ -62,6 +78,13 @@ class School(TimestampedModel):
         max_length=16,
         choices=TermMarkMethod.choices,
         default=TermMarkMethod.THEMATIC_MEAN,
+    )
+    second_factor_policy = models.CharField(
+        _("second factor at sign-in"),
+        max_length=8,
+        choices=SecondFactorPolicy.choices,
+        default=SecondFactorPolicy.INHERIT,
+        blank=True,
     )
 
     class Meta:

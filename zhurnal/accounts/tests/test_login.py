@@ -8,6 +8,7 @@ from django.test import Client
 
 from tests.cast import PASSWORD, Community
 from zhurnal.accounts.models import User
+from zhurnal.accounts.twofactor import session_second_factor_passed
 from zhurnal.audit.models import AuditEvent
 
 
@@ -56,6 +57,9 @@ def test_each_role_lands_on_its_own_home(
     client: Client, community: Community, username: str, expected_prefix: str | None
 ) -> None:
     client.post("/login/", {"username": username, "password": PASSWORD})
+    session = client.session
+    session_second_factor_passed(session)  # the second factor: test_sign_in_security.py
+    session.save()
     response = client.get("/")
     if expected_prefix is None:
         assert response.status_code == 200

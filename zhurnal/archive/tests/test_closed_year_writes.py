@@ -95,6 +95,11 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 OUTSIDE_YEAR: dict[str, str] = {
     # a person's own account
     "accounts:language": "the interface language of one's own account",
+    "accounts:security": "one's own sign-in security page",
+    "accounts:second_factor_enrol": "one's own second factor at sign-in",
+    "accounts:second_factor_off": "one's own second factor at sign-in",
+    "accounts:recovery_codes_new": "one's own recovery codes",
+    "accounts:reauthenticate": "confirming one's own password before a sensitive action",
     "people:register": "a family creates its own login with a one-time code (codes are "
     "issued only in an open year: people:codes_issue is exercised)",
     "people:add_child": "a guardian links their login to one more child with a code",
@@ -118,6 +123,16 @@ OUTSIDE_YEAR: dict[str, str] = {
     "setup:setup_staff_detail": "a staff member's roles at the school, not bound to a year",
     "setup:setup_staff_password": "a temporary password for a staff member's login",
     "notifications:school_policy": "the school's notification policy",
+    # the privacy notice and the consent register (issue 11): about people, not a year
+    "people:privacy_notice": "one's own acceptance of the community's privacy notice",
+    "people:privacy_notice_edit": "the department's privacy notice of the community",
+    "people:family_privacy": "a family's own consents about the child, not bound to a "
+    "year (a correction request needs the child's class in an open year)",
+    "people:correction_request_answer": "the class teacher answers a family's request about "
+    "the child's personal data, also after the year closed",
+    "home:school_operators": "the director's grant of operator access to the school's "
+    "personal data, for days, not bound to a year",
+    "home:school_operator_revoke": "ending an operator's access to the school's data",
     # reports: reads of the data, kept as files
     "control:weekly_produce": "a weekly report reads the journal and keeps the figures",
     "monitoring:department_reports_request": "the department's quarterly reports read "
@@ -473,6 +488,11 @@ CASES: list[Case] = [
     Case("journal:classteacher_excuses", ("class_teacher", *CONTROLLERS), lambda w: {
         "student": w.ids["student"], "starts_on": "2026-11-16", "ends_on": "2026-11-16",
         "reason": "illness", "note": ""}),
+    # a consent signed on paper, for a student enrolled in the class now (issue 11)
+    Case("people:class_consents", ("class_teacher",), lambda w: {
+        "paper-holder": f"{w.ids['student']}:{w.community.guardian_record.pk}",
+        "paper-purpose": "photos", "paper-given_on": "",
+        "paper-document": SimpleUploadedFile("consent.pdf", b"%PDF-1.4 signed")}),
     # imports into the year
     Case("imports:students", ADMIN, lambda w: {
         "file": SimpleUploadedFile("students.csv", _students_file())}),

@@ -137,6 +137,10 @@ class Command(BaseCommand):
             "  Other schools: director<N>, deputy<N>, admin<N>, medic<N>, teacher<N>, "
             "teacher<N>-<NN>."
         )
+        lines.append(
+            "  Second factor: not required in the demo community (a deployment requires it"
+            " of directors, deputies, administrators and the department)."
+        )
         lines.append("")
         lines.append(
             "  Demo signing: zhurnal archive sign --demo-key FILE.asice  (a package downloaded"
