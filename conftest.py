@@ -53,6 +53,18 @@ def audit_heads_file(audit_heads_dir: Path) -> Iterator[Path]:
         yield path
 
 
+@pytest.fixture(autouse=True)
+def cache_cleared() -> Iterator[None]:
+    """Every test starts with an empty cache: a test's database is rolled back, but what it
+    cached (the published privacy notice's version, API rate counters…) would otherwise
+    outlive it in the worker and leak into the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def community(db: None) -> Community:
     return build_community()
