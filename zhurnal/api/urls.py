@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from zhurnal.api import views
 from zhurnal.api.api import api
@@ -11,4 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
     *api.urls[0],
+    # Any other address under /api/ answers in the API's error shape, not with a page.
+    re_path(r"^.*$", views.unknown, name="unknown"),
 ]

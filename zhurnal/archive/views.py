@@ -243,6 +243,8 @@ def school_close(request: AuthedRequest, school_id: int) -> HttpResponse:
 def reopen(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The director's reasoned act reopening a class's or the school's year."""
     school = school_for_user(request.user, school_id, roles=[Role.DIRECTOR])
+    if (confirm := reauthentication_response(request)) is not None:
+        return confirm  # reopening a closed year: the password (and code) first
     year = _year(request, school)
     if year is None:
         raise Http404(_("Not found"))
@@ -615,6 +617,8 @@ def document_destroy(request: AuthedRequest, school_id: int, document_id: int) -
     """Destroy a version after its keep-until date, by an act."""
     school = school_for_user(request.user, school_id, roles=[Role.DIRECTOR])
     found = archive_document_for_user(request.user, document_id, within=school)
+    if (confirm := reauthentication_response(request)) is not None:
+        return confirm  # destroying an archived version: the password (and code) first
     form = DestroyForm(request.POST)
     if form.is_valid():
         try:

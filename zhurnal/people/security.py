@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from zhurnal.accounts.twofactor import (
     has_second_factor,
     session_signed_in,
 )
+from zhurnal.audit.services import audit_record
 from zhurnal.people.models import DerivedRole, RoleAssignment
 from zhurnal.schools.models import ClassGroup, Municipality, School, SecondFactorPolicy
 
@@ -170,3 +173,29 @@ class SignInPolicyMiddleware:
     def _open(request: HttpRequest) -> bool:
         path = request.path
         return path.startswith(_OPEN_PREFIXES) or path in {reverse(n) for n in _OPEN_NAMES}
+
+
+def second_factor_policy_set(
+    *, actor: User, target: School | Municipality, policy: str
+) -> School | Municipality:
+    """Set who must sign in with a second factor: a community for its schools (the
+    department), or one school, whose choice wins (its director). Applies to each user from
+    their next login; audited."""
+    if policy not in SecondFactorPolicy.values:
+        raise ValidationError(_("Choose one of the policies offered."))
+    before = target.second_factor_policy
+    if before == policy:
+        return target
+    is_school = isinstance(target, School)
+    with transaction.atomic():
+        target.second_factor_policy = policy
+        target.save(update_fields=["second_factor_policy", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=f"{'school' if is_school else 'municipality'}.second_factor_policy",
+            obj=target,
+            before={"second_factor_policy": before},
+            after={"second_factor_policy": policy},
+            school_id=target.pk if is_school else None,
+        )
+    return target

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from zhurnal.accounts.reauth import recent_login_required
 from zhurnal.accounts.services import username_suggest
+from zhurnal.core.clientip import client_address
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
 from zhurnal.people.access import class_group_for_user
@@ -146,7 +147,9 @@ def codes_issue(request: AuthedRequest, class_group_id: int) -> HttpResponse:
 def _attempt_keys(request: HttpRequest) -> dict[str, str]:
     return {
         "session_key": request.session.session_key or "",
-        "address": request.META.get("REMOTE_ADDR", "") or "",
+        # behind trusted proxies the real client's, so that one person guessing codes
+        # cannot lock a whole community out of registration
+        "address": client_address(request),
     }
 
 

@@ -413,6 +413,26 @@ def test_closing_the_year_asks_for_the_password_again(client: Client, community:
     assert done["Location"] == url
 
 
+@pytest.mark.parametrize("route", ["archive:reopen", "archive:destroy"])
+def test_reopening_a_year_and_destroying_a_document_ask_for_the_password_again(
+    client: Client, community: Community, route: str
+) -> None:
+    from zhurnal.archive.tests.test_register import _add
+
+    document = _add(community)
+    client.force_login(community.director)
+    _password_long_ago(client)
+    args = [community.school.pk] + ([document.pk] if route == "archive:destroy" else [])
+    url = reverse(route, args=args)
+    before = AuditEvent.objects.count()
+    response = client.post(url, {"reason": "Помилка в річних оцінках"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:reauthenticate"))
+    assert AuditEvent.objects.count() == before
+    document.refresh_from_db()
+    assert document.destroyed_at is None
+
+
 def test_an_operator_unlocks_a_login_and_resets_its_second_factor_audited(
     community: Community,
 ) -> None:

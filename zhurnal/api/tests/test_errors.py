@@ -73,3 +73,11 @@ def test_a_server_fault_answers_in_the_api_shape(
     response = _client(community).get("/api/v1/me")
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_an_unknown_api_address_answers_in_the_error_shape(client: Client, method: str) -> None:
+    response = getattr(client, method)("/api/v1/no-such-thing/42")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_found"

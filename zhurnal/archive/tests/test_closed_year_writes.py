@@ -130,6 +130,9 @@ OUTSIDE_YEAR: dict[str, str] = {
     "year (a correction request needs the child's class in an open year)",
     "people:correction_request_answer": "the class teacher answers a family's request about "
     "the child's personal data, also after the year closed",
+    "home:school_signin_policy": "the school's sign-in policy (second factor): accounts, "
+    "not the year's records",
+    "home:department_signin_policy": "the community's sign-in policy (second factor)",
     "home:school_operators": "the director's grant of operator access to the school's "
     "personal data, for days, not bound to a year",
     "home:school_operator_revoke": "ending an operator's access to the school's data",

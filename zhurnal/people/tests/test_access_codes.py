@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import re
 import threading
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -458,6 +459,30 @@ def test_failed_code_attempts_are_limited(community: Community, client, pupil: S
     pupil.refresh_from_db()
     assert pupil.user is None
     assert AccessCode.objects.get().used_at is None
+
+
+def test_behind_a_trusted_proxy_one_guesser_does_not_block_registration_for_others(
+    community: Community, pupil: Student, settings: Any
+) -> None:
+    """Every family reaches the server through the community's proxy: the per-address
+    limit must count the real client's address, not the proxy's."""
+    from django.test import Client
+
+    from zhurnal.people.access_codes import FAILURES_PER_ADDRESS
+
+    settings.ZHURNAL_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    via_proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for _attempt in range(FAILURES_PER_ADDRESS + 1):
+        Client(HTTP_X_FORWARDED_FOR="203.0.113.66", **via_proxy).post(
+            reverse("people:register"), {"step": "code", "code": "AAAA-BBBB-CC"}
+        )
+    [code] = issue(community, pupil)
+    guesser = register(Client(HTTP_X_FORWARDED_FOR="203.0.113.66", **via_proxy), code)
+    assert "Забагато неправильних кодів" in guesser.content.decode()
+    family = register(Client(HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy), code)
+    assert family.status_code == 302
+    pupil.refresh_from_db()
+    assert pupil.user is not None
 
 
 # --- a second child ----------------------------------------------------------------------
