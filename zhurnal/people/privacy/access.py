@@ -9,6 +9,7 @@ from zhurnal.accounts.models import User
 from zhurnal.core.access import ensure_signed_in, first_or_404
 from zhurnal.people.access import JOURNAL_CONTROLLERS, municipality_for_user, role_school_ids
 from zhurnal.people.models import Consent, CorrectionRequest, PrivacyNotice, Student
+from zhurnal.schools.models import ClassGroup
 
 
 def consent_for_user(user: User, consent_id: int, *, within: Student) -> Consent:
@@ -47,4 +48,18 @@ def privacy_notice_for_user(user: User, notice_id: int) -> PrivacyNotice:
         PrivacyNotice.objects.filter(pk=notice_id, municipality=municipality).select_related(
             "municipality", "published_by"
         )
+    )
+
+
+def paper_consent_for_user(user: User, consent_id: int, *, within: ClassGroup) -> Consent:
+    """A consent signed on paper of a student of the class (its scan), for those who read
+    the class's consent register — the class reached through its own chokepoint — else 404."""
+    ensure_signed_in(user)
+    return first_or_404(
+        Consent.objects.filter(
+            pk=consent_id,
+            student__enrollments__class_group=within,
+        )
+        .exclude(document="")
+        .distinct()
     )

@@ -7,6 +7,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("privacy/child/<int:student_id>/", views.family_privacy, name="family_privacy"),
     path("privacy/class/<int:class_group_id>/", views.class_consents, name="class_consents"),
     path(
+        "privacy/class/<int:class_group_id>/consent/<int:consent_id>/scan/",
+        views.consent_document,
+        name="consent_document",
+    ),
+    path(
         "privacy/request/<int:request_id>/answer/",
         views.correction_request_answer,
         name="correction_request_answer",

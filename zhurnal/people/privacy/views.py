@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from zhurnal.accounts.models import User
 from zhurnal.core.access import not_found
@@ -31,6 +31,7 @@ from zhurnal.people.models import Guardian, Student, StudentGuardian
 from zhurnal.people.privacy.access import (
     consent_for_user,
     correction_request_for_user,
+    paper_consent_for_user,
     privacy_notice_for_user,
 )
 from zhurnal.people.privacy.forms import (
@@ -342,3 +343,16 @@ def notice_version(request: AuthedRequest, notice_id: int) -> HttpResponse:
             "is_russian": is_russian(notice.municipality),
         },
     )
+
+
+@login_required
+@require_GET
+def consent_document(request: AuthedRequest, class_group_id: int, consent_id: int) -> FileResponse:
+    """The scan of a consent signed on paper, for those who read the class's register."""
+    class_group = class_group_for_user(request.user, class_group_id)
+    consent = paper_consent_for_user(request.user, consent_id, within=class_group)
+    try:
+        handle = consent.document.open("rb")
+    except FileNotFoundError as exc:
+        raise not_found() from exc
+    return FileResponse(handle, as_attachment=True, filename=consent.document_name or "consent")

@@ -315,6 +315,17 @@ def test_class_teacher_records_a_paper_consent_with_its_scan(
     assert consent.document.read() == PDF
     assert AuditEvent.objects.filter(action="consent.give", object_id=str(consent.pk)).exists()
 
+    # the scan is opened from the register, by those who read it, and by no one else
+    scan = reverse("people:consent_document", args=[community.class_5a.pk, consent.pk])
+    assert scan in client.get(url).content.decode()
+    assert b"".join(client.get(scan).streaming_content) == PDF
+    assert b"".join(login(community.director).get(scan).streaming_content) == PDF
+    for who in ("teacher", "guardian", "other_school_admin"):
+        assert login(getattr(community, who)).get(scan).status_code == 404
+    # not through another class the reader may open
+    elsewhere = reverse("people:consent_document", args=[community.class_5b.pk, consent.pk])
+    assert login(community.director).get(elsewhere).status_code == 404
+
 
 @pytest.mark.parametrize("who", ["director", "teacher", "guardian", "outsider"])
 def test_only_the_class_teacher_records_paper_consents(
