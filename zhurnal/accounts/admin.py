@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,3 +50,28 @@ for _device in (TOTPDevice, StaticDevice):
         school_paths=tuple(f"user__{path}" for path in ACCOUNT_SCHOOL_PATHS),
         schoolless_visible=True,
     )
+
+
+class _SecurityLogReadOnly:
+    """The sign-in security log is evidence: operators read it, nobody edits or deletes a
+    row here. An early end of a lockout goes through `zhurnal sign_in --unlock`, audited."""
+
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        _base = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(f"ReadOnly{_base.__name__}", (_SecurityLogReadOnly, _base), {})
+        )

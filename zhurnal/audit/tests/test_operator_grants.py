@@ -252,3 +252,21 @@ def test_the_operator_sees_only_their_own_grants(client: Client, community: Comm
     }
     assert shown == {mine.pk}
     assert client.get(f"/operator/audit/operatorgrant/{theirs.pk}/change/").status_code == 302
+
+
+def test_the_sign_in_security_log_is_read_only_in_the_admin(client: Client) -> None:
+    """Deleting an attempt would end a lockout unaudited: only `zhurnal sign_in --unlock`
+    does that, with a reason in the audit log."""
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username="director", ip_address="203.0.113.9", user_agent="x", failures_since_start=10
+    )
+    client.force_login(operator_user())
+    assert client.get("/operator/axes/accessattempt/").status_code == 200
+    assert client.get(f"/operator/axes/accessattempt/{attempt.pk}/delete/").status_code == 403
+    client.post(
+        "/operator/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
