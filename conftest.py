@@ -7,6 +7,7 @@ import importlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -63,6 +64,31 @@ def cache_cleared() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def school_day_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests enter marks for today's lessons whatever the hour the suite runs at: the rule
+    that refuses a lesson not yet begun sees today's lessons as begun (as if the school day
+    were over) unless the test passes its own `now`. Tomorrow's and next week's lessons
+    stay refused; the rule's own tests give the exact moment
+    (zhurnal/journal/tests/test_lesson_not_started.py)."""
+    import datetime as dt
+
+    from zhurnal.journal import services
+
+    original = services.ensure_lesson_started
+
+    def ensure_lesson_started(lesson: Any, *, now: dt.datetime | None = None) -> None:
+        if now is None:
+            day_end = dt.datetime.combine(
+                lesson.date, dt.time(23, 59), tzinfo=services.lesson_starts_at(lesson).tzinfo
+            )
+            today = services.local_today(services._tz(lesson.assignment))
+            now = max(services.timezone.now(), day_end) if lesson.date <= today else None
+        original(lesson, now=now)
+
+    monkeypatch.setattr(services, "ensure_lesson_started", ensure_lesson_started)
 
 
 @pytest.fixture

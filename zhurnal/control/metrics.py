@@ -238,9 +238,10 @@ def _taken_place(now: dt.datetime, tz_name: str, lesson: str = "") -> Q:
 
 
 def _expects_homework(assignment: TeachingAssignment) -> bool:
+    """Homework is expected from the second grade on, in the subjects the school expects
+    it in (not in music, art, PE or labour training unless the school decides so)."""
     return (
-        assignment.class_group.grade >= HOMEWORK_FROM_GRADE
-        and not assignment.subject.is_physical_education
+        assignment.class_group.grade >= HOMEWORK_FROM_GRADE and assignment.subject.homework_expected
     )
 
 

@@ -63,7 +63,10 @@ from zhurnal.people.models import (
 from zhurnal.people.privacy.selectors import notice_defaults
 from zhurnal.people.privacy.services import privacy_notice_accept, privacy_notice_publish
 from zhurnal.people.selectors import alphabetical_key
-from zhurnal.schools.curriculum_templates import curriculum_for_grade
+from zhurnal.schools.curriculum_templates import (
+    curriculum_for_grade,
+    homework_expected_by_default,
+)
 from zhurnal.schools.models import (
     AcademicYear,
     ClassGroup,
@@ -606,6 +609,7 @@ class _SchoolBuilder:
                         school=self.school,
                         name=name,
                         is_physical_education=name == "Фізична культура",
+                        homework_expected=homework_expected_by_default(name),
                     )
                     for name in subject_names
                 ],

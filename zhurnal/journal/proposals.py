@@ -31,6 +31,9 @@ class Proposal:
     mean: Decimal | None
     rule: str
     used: list[Mark] = field(default_factory=list)
+    # Why there is no value, in words a family understands: which marks the method needs
+    # and that there are none of them yet.
+    missing: str = ""
 
 
 def _num(mark: Mark) -> Decimal:
@@ -48,13 +51,29 @@ def term_mark_proposal(*, marks: Iterable[Mark], method: str) -> Proposal:
         used = [m for m in numeric if m.kind == MarkKind.THEMATIC]
         rule = _("mean of the thematic marks")
         if not used:
-            return Proposal(value="", mean=None, rule=rule)
+            return Proposal(
+                value="",
+                mean=None,
+                rule=rule,
+                missing=_(
+                    "The school's method uses thematic marks only, and there is no "
+                    "thematic mark in this term yet: the journal could not suggest a value."
+                ),
+            )
         mean = sum((_num(m) for m in used), Decimal(0)) / len(used)
     else:
         used = [m for m in numeric if m.kind in KIND_WEIGHTS]
         rule = _("weighted mean of all marks (test ×2, practical ×1.5, thematic ×3, others ×1)")
         if not used:
-            return Proposal(value="", mean=None, rule=rule)
+            return Proposal(
+                value="",
+                mean=None,
+                rule=rule,
+                missing=_(
+                    "The school's method is the weighted mean of all marks, and there is no "
+                    "numeric mark in this term yet: the journal could not suggest a value."
+                ),
+            )
         total_weight = sum((KIND_WEIGHTS[m.kind] for m in used), Decimal(0))
         mean = sum((KIND_WEIGHTS[m.kind] * _num(m) for m in used), Decimal(0)) / total_weight
     mean = mean.quantize(Decimal("0.01"))
@@ -73,6 +92,14 @@ def annual_mark_proposal(*, term_marks: Iterable[Mark]) -> Proposal:
     used = [m for m in by_term.values() if m.numeric_value is not None]
     rule = _("mean of the term marks (a corrected term mark is used instead of the original)")
     if not used:
-        return Proposal(value="", mean=None, rule=rule)
+        return Proposal(
+            value="",
+            mean=None,
+            rule=rule,
+            missing=_(
+                "The annual mark is suggested from the term marks, and there is no numeric "
+                "term mark yet: the journal could not suggest a value."
+            ),
+        )
     mean = (sum((_num(m) for m in used), Decimal(0)) / len(used)).quantize(Decimal("0.01"))
     return Proposal(value=_round(mean), mean=mean, rule=rule, used=used)

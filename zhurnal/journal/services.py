@@ -2,8 +2,9 @@
 
 Every rule of a journal write lives here, once, and the grid, the lesson page, the API
 and the importers call these services: the year must be open, the lesson held, the actor
-must own the lesson (teacher or substitute), the student must belong to the lesson, the
-value must be on the scale, a mark and «н» never share a cell. A change of an existing
+must own the lesson (teacher or substitute), the lesson must have begun (no mark or «н»
+for next week), the student must belong to the lesson, the value must be on the scale, a
+mark and «н» never share a cell. A change of an existing
 mark or attendance entry is a correction: it is kept in the register with the old value,
 and after the lesson's day it needs a reason; in a locked term it waits for the deputy
 director's approval instead of being applied.
@@ -30,7 +31,7 @@ from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.filetypes import content_matches, is_executable, upload_head
 from zhurnal.core.formats import date_ua
-from zhurnal.core.timeutil import local_today
+from zhurnal.core.timeutil import local_today, school_tz
 from zhurnal.journal.access import is_journal_controller
 from zhurnal.journal.models import (
     LESSON_MARK_KINDS,
@@ -68,6 +69,8 @@ UNDATED_KINDS = (
 # request of a corrected term mark.
 REASON_REQUIRED = "reason_required"
 REQUEST_REQUIRED = "request_required"
+# The code of the refusal of a mark or an attendance entry for a lesson not begun yet.
+LESSON_NOT_STARTED = "lesson_not_started"
 # «н» typed into a cell, on either keyboard layout.
 ABSENT_INPUTS = frozenset({ABSENT, "n"})
 HOMEWORK_EXTENSIONS = frozenset(
@@ -145,6 +148,30 @@ def ensure_journal_writable(
     if lesson is not None and lesson.substitute_id == actor.pk:
         return
     raise PermissionDenied(_("Only the teacher of this class and subject can write here."))
+
+
+def lesson_starts_at(lesson: Lesson) -> dt.datetime:
+    """When the lesson begins: its date and its bell's start, in the school's time zone."""
+    return dt.datetime.combine(
+        lesson.date, lesson.period.starts_at, tzinfo=school_tz(_tz(lesson.assignment))
+    )
+
+
+def ensure_lesson_started(lesson: Lesson, *, now: dt.datetime | None = None) -> None:
+    """No mark and no attendance entry for a lesson that has not begun yet (its date and
+    its bell's start in the school's time zone): a mark typed for next week is refused,
+    not stored. Every mark and attendance write calls it; a page may call it first to
+    refuse a whole form. ValidationError with code LESSON_NOT_STARTED."""
+    starts = lesson_starts_at(lesson)
+    if (now or timezone.now()) < starts:
+        raise ValidationError(
+            _(
+                "The lesson of %(date)s begins at %(time)s and has not started yet: "
+                "marks and attendance can be entered once it has begun."
+            )
+            % {"date": date_ua(lesson.date), "time": f"{lesson.period.starts_at:%H:%M}"},
+            code=LESSON_NOT_STARTED,
+        )
 
 
 def change_needs_reason(lesson: Lesson) -> bool:
@@ -395,6 +422,7 @@ def mark_set(
         if lesson is None or lesson.assignment_id != assignment.pk:
             raise ValidationError(_("A current mark belongs to a lesson of this journal."))
         term = None
+        ensure_lesson_started(lesson)
     if term is not None and term.year_id != assignment.year_id:
         raise ValidationError(_("The term belongs to another academic year."))
 
@@ -630,6 +658,9 @@ def attendance_set(
     if status == AttendanceStatus.ABSENT:
         _ensure_no_mark(lesson, student)
     entry = Attendance.objects.filter(lesson=lesson, student=student).first()
+    if status is not None or entry is None:
+        # Removing an entry stays possible: it can only correct what should not be there.
+        ensure_lesson_started(lesson)
     current = entry.status if entry else None
     if current == status and (entry is None or entry.late_minutes == late_minutes):
         if lesson.attendance_taken_at is None:
@@ -752,6 +783,7 @@ def attendance_take(
     """Take the whole register at once: `statuses` maps student id to a status (absent,
     late, remote); students not in it are present. An empty mapping is «all present»."""
     ensure_journal_writable(actor=actor, assignment=lesson.assignment, lesson=lesson)
+    ensure_lesson_started(lesson)
     _ensure_reason_length(reason)
     students = {s.pk: s for s in lesson_students(lesson)}
     unknown = set(statuses) - set(students)

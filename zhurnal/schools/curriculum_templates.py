@@ -112,3 +112,22 @@ def curriculum_for_grade(grade: int) -> list[tuple[str, Decimal, bool]]:
 
 def is_physical_education(subject_name: str) -> bool:
     return subject_name == PHYSICAL_EDUCATION
+
+
+# Subjects that set no homework as a rule (the arts, physical education, labour training);
+# the school may change it per subject in its set-up.
+WITHOUT_HOMEWORK = frozenset(
+    {
+        "Мистецтво",
+        "Музичне мистецтво",
+        "Образотворче мистецтво",
+        PHYSICAL_EDUCATION,
+        "Трудове навчання",
+        "Технології",
+    }
+)
+
+
+def homework_expected_by_default(subject_name: str) -> bool:
+    """Whether a new subject of this name expects homework, until the school decides."""
+    return subject_name.strip().casefold() not in {name.casefold() for name in WITHOUT_HOMEWORK}

@@ -272,6 +272,13 @@ class Subject(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     is_physical_education = models.BooleanField(_("physical education"), default=False)
+    # Music, art, physical education and labour training set no homework as a rule: the
+    # fill level does not count a lesson without homework against them.
+    homework_expected = models.BooleanField(
+        _("homework expected"),
+        default=True,
+        help_text=_("Untick for subjects that set no homework, such as music, art or PE."),
+    )
 
     class Meta:
         verbose_name = _("subject")

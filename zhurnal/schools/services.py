@@ -21,7 +21,11 @@ from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.formats import date_ua
 from zhurnal.core.timeutil import week_range
-from zhurnal.schools.curriculum_templates import curriculum_for_grade, is_physical_education
+from zhurnal.schools.curriculum_templates import (
+    curriculum_for_grade,
+    homework_expected_by_default,
+    is_physical_education,
+)
 from zhurnal.schools.models import (
     AcademicYear,
     ClassGroup,
@@ -598,16 +602,21 @@ def subject_create(
     name: str,
     short_name: str = "",
     is_physical_education: bool = False,
+    homework_expected: bool | None = None,
 ) -> Subject:
-    """Add a subject; its name is the school's own wording."""
+    """Add a subject; its name is the school's own wording. Whether it expects homework
+    defaults by its name and kind (none for the arts, PE and labour training)."""
     name = name.strip()
     _check_subject(school=school, name=name)
+    if homework_expected is None:
+        homework_expected = not is_physical_education and homework_expected_by_default(name)
     with transaction.atomic():
         subject = Subject(
             school=school,
             name=name,
             short_name=short_name.strip(),
             is_physical_education=is_physical_education,
+            homework_expected=homework_expected,
         )
         save_audited(actor=actor, instance=subject, action="subject.create", school_id=school.pk)
     return subject
@@ -620,13 +629,17 @@ def subject_update(
     name: str,
     short_name: str = "",
     is_physical_education: bool = False,
+    homework_expected: bool | None = None,
 ) -> Subject:
+    """Change a subject; `homework_expected` None keeps the school's current choice."""
     name = name.strip()
     _check_subject(school=subject.school, name=name, subject=subject)
     with transaction.atomic():
         before = snapshot(subject)
         subject.name, subject.short_name = name, short_name.strip()
         subject.is_physical_education = is_physical_education
+        if homework_expected is not None:
+            subject.homework_expected = homework_expected
         save_audited(
             actor=actor,
             instance=subject,

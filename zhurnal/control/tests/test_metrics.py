@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -12,7 +13,8 @@ from zhurnal.control.tests.builders import KYIV, MONDAY, at, keep, lesson  # noq
 from zhurnal.core.timeutil import week_start
 from zhurnal.journal import services as journal
 from zhurnal.journal.models import MarkKind
-from zhurnal.timetable.models import Lesson
+from zhurnal.schools.models import Subject
+from zhurnal.timetable.models import Lesson, TeachingAssignment
 
 
 def test_lesson_without_topic_lowers_the_topic_rate(community: Community, clock):
@@ -127,6 +129,38 @@ def test_homework_is_not_expected_in_the_first_grade_or_physical_education(
     assert counts.density is None
 
 
+def test_a_subject_with_no_homework_expectation_does_not_lower_the_fill_level(
+    community: Community, clock
+):
+    # Two equally kept journals without homework: only the one whose subject expects
+    # homework (mathematics) loses for it; music, set to expect none, keeps its level.
+    music = Subject.objects.create(
+        school=community.school, name="Музичне мистецтво", homework_expected=False
+    )
+    music_5a = TeachingAssignment.objects.create(
+        year=community.year,
+        teacher=community.other_teacher,
+        subject=music,
+        class_group=community.class_5a,
+        hours_per_week=Decimal(1),
+    )
+    for assignment, number in ((community.math_5a, 1), (music_5a, 2)):
+        keep(community, clock, lesson(community, assignment, MONDAY, number), homework="")
+    clock[0] = at(MONDAY + dt.timedelta(days=1))
+
+    fill = school_fill(school=community.school, start=MONDAY, end=MONDAY)
+    rows = {row.assignment.pk: row.counts for row in fill.rows}
+    music_counts, math_counts = rows[music_5a.pk], rows[community.math_5a.pk]
+    assert (music_counts.homework_expected, music_counts.homework) == (0, 0)
+    assert music_counts.homework_rate is None
+    assert (math_counts.homework_expected, math_counts.homework) == (1, 0)
+    assert music_counts.level is not None and math_counts.level is not None
+    assert music_counts.level > math_counts.level
+    assert not any(
+        gap.no_homework for gap in lesson_gaps(assignment=music_5a, start=MONDAY, end=MONDAY)
+    )
+
+
 def test_term_marks_are_due_when_the_term_ends(community: Community, clock):
     term = community.term1
     clock[0] = at(term.ends_on + dt.timedelta(days=2))
@@ -174,6 +208,7 @@ def test_school_fill_query_count_does_not_grow_with_lessons(
     community: Community, clock, django_assert_max_num_queries
 ):
     for offset in range(5):
+        clock[0] = at(MONDAY + dt.timedelta(days=offset))  # each day's lessons once held
         for number in (1, 2, 3):
             item = lesson(community, community.math_5a, MONDAY + dt.timedelta(days=offset), number)
             keep(community, clock, item)

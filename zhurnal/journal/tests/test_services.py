@@ -339,6 +339,20 @@ def test_term_mark_proposal_methods(community: Community) -> None:
     assert weighted.value == "8"
 
 
+def test_a_proposal_without_a_value_says_which_marks_the_method_lacks(
+    community: Community,
+) -> None:
+    lesson = lesson_on(community, PAST)
+    marks = [put(community, lesson, "9").mark, put(community, lesson, "10", kind="test").mark]
+    thematic = term_mark_proposal(marks=marks, method="thematic_mean")  # type: ignore[arg-type]
+    assert thematic.value == "" and thematic.used == []
+    assert "thematic marks only" in thematic.missing and "no thematic mark" in thematic.missing
+    weighted = term_mark_proposal(marks=marks, method="weighted_mean")  # type: ignore[arg-type]
+    assert weighted.value == "10" and weighted.missing == ""
+    assert "weighted mean" in term_mark_proposal(marks=[], method="weighted_mean").missing
+    assert "no numeric term mark" in annual_mark_proposal(term_marks=[]).missing
+
+
 def test_lesson_record_keeps_when_topic_was_written(community: Community) -> None:
     lesson = lesson_on(community, local_today())
     services.lesson_record(

@@ -155,7 +155,7 @@ class ClassGroupForm(SetupModelForm):
 class SubjectForm(SetupModelForm):
     class Meta:
         model = Subject
-        fields = ["name", "short_name", "is_physical_education"]
+        fields = ["name", "short_name", "is_physical_education", "homework_expected"]
 
 
 class SubgroupForm(forms.Form):

@@ -396,10 +396,15 @@ class SubjectScreen(Screen[Subject]):
         return subject_for_user(ctx.user, pk, within=ctx.school)
 
     def headers(self) -> list[Label]:
-        return [_("name"), _("short name"), _("physical education")]
+        return [_("name"), _("short name"), _("physical education"), _("homework expected")]
 
     def cells(self, obj: Subject) -> list[Any]:
-        return [obj.name, obj.short_name, _("yes") if obj.is_physical_education else ""]
+        return [
+            obj.name,
+            obj.short_name,
+            _("yes") if obj.is_physical_education else "",
+            _("yes") if obj.homework_expected else _("no"),
+        ]
 
     def create(self, ctx: SetupContext, data: dict[str, Any]) -> Subject:
         return subject_create(actor=ctx.user, school=ctx.school, **data)

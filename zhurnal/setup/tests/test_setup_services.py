@@ -655,6 +655,14 @@ def test_fill_from_the_typical_programme_is_idempotent(login, community: Communi
     assert not rows.filter(grade=2, subject__name="Інформатика").exists()
     assert rows.filter(grade=11, subject__name="Захист України").exists()
     assert Subject.objects.get(school=c.school, name="Фізична культура").is_physical_education
+    # the arts, PE and labour training expect no homework until the school decides otherwise
+    no_homework = set(
+        Subject.objects.filter(school=c.school, homework_expected=False).values_list(
+            "name", flat=True
+        )
+    )
+    assert {"Фізична культура", "Музичне мистецтво", "Образотворче мистецтво"} <= no_homework
+    assert Subject.objects.get(school=c.school, name="Математика").homework_expected
     # the existing subject Математика is reused, not duplicated
     assert Subject.objects.filter(school=c.school, name="Математика").count() == 1
     count, subjects = rows.count(), Subject.objects.count()
@@ -668,3 +676,21 @@ def test_fill_from_the_typical_programme_only_for_the_school_grades(community: C
     grades = set(CurriculumEntry.objects.filter(year=c.other_year).values_list("grade", flat=True))
     assert grades == {5, 6, 7, 8, 9}
     assert created == CurriculumEntry.objects.filter(year=c.other_year).count()
+
+
+def test_the_school_sets_whether_a_subject_expects_homework(login, community: Community):
+    c = community
+    client = login(c.school_admin)
+    music = subject_create(actor=c.school_admin, school=c.school, name="Музичне мистецтво")
+    assert not music.homework_expected  # by its name, until the school decides
+    page = client.get(reverse("setup:setup_subjects", args=[c.school.pk]))
+    assert page.status_code == 200 and 'name="homework_expected"' in page.content.decode()
+    response = client.post(
+        reverse("setup:setup_subjects_edit", args=[c.school.pk, music.pk]),
+        {"name": "Музичне мистецтво", "homework_expected": "on"},
+    )
+    assert response.status_code == 302
+    music.refresh_from_db()
+    assert music.homework_expected
+    event = AuditEvent.objects.filter(action="subject.update").latest("pk")
+    assert event.after is not None and event.after["homework_expected"] is True
