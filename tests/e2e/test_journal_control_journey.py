@@ -133,9 +133,10 @@ def test_deputy_remarks_a_missing_topic_and_the_teacher_puts_it_right(
     expect(card).to_contain_text(community.deputy.short_name)
     card.get_by_role("link", name=uk("Open the lesson")).click()
     page.wait_for_url(f"{base}/lesson/{untitled.pk}/")
-    page.locator("#id_topic").fill("Порівняння дробів")
-    page.get_by_role("button", name=uk("Save topic and homework")).click()
-    expect(page.locator("#id_topic")).to_have_value("Порівняння дробів")
+    page.locator("#topic").fill("Порівняння дробів")
+    page.get_by_role("button", name=uk("Save the lesson")).click()
+    expect(page.locator("#sheet-status")).to_contain_text(uk("The lesson is saved."))
+    expect(page.locator("#topic")).to_have_value("Порівняння дробів")
     untitled.refresh_from_db()
     assert untitled.topic == "Порівняння дробів"
 

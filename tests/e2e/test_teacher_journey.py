@@ -49,12 +49,12 @@ def test_teacher_keeps_the_journal_of_a_lesson_and_the_grid_by_keyboard(
     # Today's lesson: Олена is absent; topic and homework.
     page.get_by_role("link", name="Математика").first.click()
     page.wait_for_url(f"{live_server.url}/lesson/{today.pk}/")
-    page.locator(f"#att_status_{olena.pk}_1").check()
-    page.get_by_role("button", name=uk("Save the register")).click()
-    page.locator("#id_topic").fill("Додавання звичайних дробів")
-    page.locator("#id_homework").fill("§ 12, № 301–305")
-    page.get_by_role("button", name=uk("Save topic and homework")).click()
-    expect(page.locator("#id_topic")).to_have_value("Додавання звичайних дробів")
+    page.locator(f"#status_{olena.pk}_1").check()
+    page.locator("#topic").fill("Додавання звичайних дробів")
+    page.locator("#homework").fill("§ 12, № 301–305")
+    page.get_by_role("button", name=uk("Save the lesson")).click()
+    expect(page.locator("#sheet-status")).to_contain_text(uk("The lesson is saved."))
+    expect(page.locator("#topic")).to_have_value("Додавання звичайних дробів")
     today.refresh_from_db()
     assert today.topic == "Додавання звичайних дробів" and today.homework == "§ 12, № 301–305"
     assert today.attendance_taken_at is not None

@@ -475,6 +475,9 @@ CASES: list[Case] = [
     Case("journal:lesson_attendance", TEACHER, lambda w: {
         f"status_{w.ids['other_student']}": "absent"}),
     Case("journal:lesson_all_present", TEACHER),
+    Case("journal:lesson_sheet", TEACHER, lambda w: {
+        "topic": "Дроби", "homework": "", "place": "classroom",
+        f"status_{w.ids['other_student']}": "absent"}),
     Case("journal:lesson_mark_add", TEACHER, lambda w: {
         "student": w.ids["other_student"], "value": "10", "kind": "current", "comment": ""}),
     Case("journal:lesson_mark_edit", TEACHER, lambda w: {

@@ -198,3 +198,74 @@ class RemarkForm(forms.Form):
 
 class RemarkDeleteForm(MarkDeleteForm):
     pass
+
+
+class LessonSheetForm(LessonRecordForm):
+    """The whole lesson on one sheet: the record at the top, then for every student the
+    attendance (`status_<id>`, `late_<id>`), a new mark (`value_<id>`, `kind_<id>`,
+    `comment_<id>`) and a new remark (`remark_kind_<id>`, `remark_text_<id>`); the reason
+    last, when a change needs one."""
+
+    def __init__(
+        self,
+        *args: Any,
+        lesson: Lesson,
+        students: list[Student],
+        scale: Scale,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.students = students
+        kinds = lesson_mark_kinds()
+        for student in students:
+            pk = student.pk
+            self.fields[f"status_{pk}"] = forms.ChoiceField(
+                label=_("Attendance"),
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect(attrs={"data-status": pk}),
+            )
+            self.fields[f"late_{pk}"] = forms.IntegerField(
+                label=_("minutes late"),
+                min_value=1,
+                max_value=LATE_MINUTES_MAX,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "minutes"}),
+            )
+            if scale.has_marks:
+                self.fields[f"value_{pk}"] = forms.CharField(
+                    label=_("Mark"),
+                    max_length=16,
+                    required=False,
+                    widget=forms.TextInput(
+                        attrs={
+                            "size": 3,
+                            "autocomplete": "off",
+                            "aria-describedby": "scale-hint",
+                            "class": "sheet-value",
+                        }
+                    ),
+                )
+            self.fields[f"kind_{pk}"] = forms.ChoiceField(
+                label=_("Kind of work"),
+                choices=kinds,
+                initial=kinds[0][0] if kinds else "",
+                required=False,
+            )
+            self.fields[f"comment_{pk}"] = forms.CharField(
+                label=_("Comment"), max_length=500, required=False
+            )
+            self.fields[f"remark_kind_{pk}"] = forms.ChoiceField(
+                label=_("Kind"), choices=RemarkKind.choices, required=False
+            )
+            self.fields[f"remark_text_{pk}"] = forms.CharField(
+                label=_("Remark"), max_length=500, required=False
+            )
+        self.fields["reason"] = _reason_field(lesson)
+
+    def row(self, student: Student) -> dict[str, forms.BoundField | None]:
+        pk = student.pk
+        names = ("status", "late", "value", "kind", "comment", "remark_kind", "remark_text")
+        return {
+            name: self[f"{name}_{pk}"] if f"{name}_{pk}" in self.fields else None for name in names
+        }

@@ -6,6 +6,7 @@ LESSON = "lesson/<int:lesson_id>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(LESSON, views.lesson, name="lesson"),
+    path(LESSON + "sheet/", views.lesson_sheet_save, name="lesson_sheet"),
     path(LESSON + "record/", views.lesson_record_save, name="lesson_record"),
     path(LESSON + "files/", views.lesson_file_add, name="lesson_file_add"),
     path(LESSON + "files/<int:file_id>/", views.lesson_file, name="lesson_file"),

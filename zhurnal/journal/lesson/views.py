@@ -34,6 +34,7 @@ from zhurnal.journal.lesson.forms import (
     AttendanceForm,
     HomeworkFileForm,
     LessonRecordForm,
+    LessonSheetForm,
     MarkDeleteForm,
     MarkForm,
     RemarkDeleteForm,
@@ -41,7 +42,9 @@ from zhurnal.journal.lesson.forms import (
     homework_limit_mb,
 )
 from zhurnal.journal.lesson.selectors import LessonPage, StudentRow, lesson_page
-from zhurnal.journal.models import Attendance, Mark, MarkKind, StudentRemark
+from zhurnal.journal.lesson.services import SheetRow
+from zhurnal.journal.lesson.services import lesson_sheet_save as lesson_sheet_save_service
+from zhurnal.journal.models import Attendance, Mark, MarkKind, RemarkKind, StudentRemark
 from zhurnal.journal.services import (
     WriteResult,
     attendance_set,
@@ -94,6 +97,7 @@ class Row:
     add_open: bool = False
     remark_form: RemarkForm | None = None
     remarks: list[RemarkEntry] = field(default_factory=list)
+    sheet: dict[str, forms.BoundField | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,6 +112,23 @@ class Bound:
     mark_delete: tuple[int, MarkDeleteForm] | None = None
     remark_add: tuple[int, RemarkForm] | None = None
     remark_delete: tuple[int, RemarkDeleteForm] | None = None
+    sheet: LessonSheetForm | None = None
+    saved: str = ""
+
+    @property
+    def old_form(self) -> bool:
+        """A form of the separate writes came back: the page of separate forms shows it."""
+        return any(
+            (
+                self.record,
+                self.attendance,
+                self.mark_add,
+                self.mark_edit,
+                self.mark_delete,
+                self.remark_add,
+                self.remark_delete,
+            )
+        )
 
 
 def _mark_auto_id(student_id: int) -> str:
@@ -142,6 +163,28 @@ def _attendance_initial(page: LessonPage) -> dict[str, Any]:
     return initial
 
 
+SHEET_AUTO_ID = "%s"
+
+
+def _sheet_initial(lesson: Lesson, page: LessonPage) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "topic": lesson.topic,
+        "homework": lesson.homework,
+        "place": lesson.place,
+        "place_changed_at": lesson.place_changed_at,
+    }
+    initial.update(_attendance_initial(page))
+    return initial
+
+
+def _in_form(form: forms.Form, form_id: str) -> forms.Form:
+    """Tie the fields of a small form to its <form id> elsewhere on the page: the sheet is
+    one form and forms do not nest."""
+    for form_field in form.fields.values():
+        form_field.widget.attrs["form"] = form_id
+    return form
+
+
 def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) -> HttpResponse:
     bound = bound or Bound()
     page = lesson_page(lesson=lesson)
@@ -149,6 +192,15 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
     writable = writer and not page.year_closed and not lesson.is_cancelled
     scale = page.scale
     reason_for = _reason_for(lesson)
+    sheet: LessonSheetForm | None = None
+    if writable and not bound.old_form:
+        sheet = bound.sheet or LessonSheetForm(
+            lesson=lesson,
+            students=page.students,
+            scale=scale,
+            initial=_sheet_initial(lesson, page),
+            auto_id=SHEET_AUTO_ID,
+        )
 
     record_form = bound.record or LessonRecordForm(
         initial={
@@ -188,6 +240,9 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
                 auto_id=_edit_auto_id(mark.pk),
             )
             delete_form = MarkDeleteForm(reason_for=reason_for, auto_id=_delete_auto_id(mark.pk))
+            if sheet is not None:
+                _in_form(edit_form, f"mark-edit-{mark.pk}")
+                _in_form(delete_form, f"mark-delete-{mark.pk}")
             is_open = False
             if bound.mark_edit and bound.mark_edit[0] == mark.pk:
                 edit_form, is_open = bound.mark_edit[1], True
@@ -208,6 +263,8 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
                     form = RemarkDeleteForm(
                         reason_for=reason_for, auto_id=_remark_delete_auto_id(remark.pk)
                     )
+                    if sheet is not None:
+                        _in_form(form, f"remark-delete-{remark.pk}")
                     remark_entries.append(RemarkEntry(remark, form))
         rows.append(
             Row(
@@ -220,13 +277,22 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
                 add_open=add_open,
                 remark_form=remark_form,
                 remarks=remark_entries,
+                sheet=sheet.row(data.student) if sheet is not None else {},
             )
         )
     assignment = lesson.assignment
+    if sheet is not None:
+        template = "journal/lesson_sheet.html"
+        if _in_place(request):
+            template = "journal/lesson_sheet_form.html"
+    else:
+        template = "journal/lesson.html"
     return render(
         request,
-        "journal/lesson.html",
+        template,
         {
+            "sheet": sheet,
+            "saved": bound.saved,
             "lesson": lesson,
             "assignment": assignment,
             "page": page,
@@ -337,6 +403,72 @@ def _save(
                 messages.success(request, done)
             return _back(lesson, f"student-{student.pk}" if student is not None else anchor)
     return _render(request, lesson, bound)
+
+
+# --- the sheet: the whole lesson in one save ------------------------------------------------
+
+
+def _in_place(request: AuthedRequest) -> bool:
+    """The page's script sent the sheet and replaces it with the answer (no reload)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _sheet_rows(form: LessonSheetForm) -> dict[int, SheetRow]:
+    data = form.cleaned_data
+    return {
+        student.pk: SheetRow(
+            status=data.get(f"status_{student.pk}") or None,
+            late_minutes=data.get(f"late_{student.pk}"),
+            value=data.get(f"value_{student.pk}") or "",
+            kind=data.get(f"kind_{student.pk}") or MarkKind.CURRENT,
+            comment=data.get(f"comment_{student.pk}") or "",
+            remark_kind=data.get(f"remark_kind_{student.pk}") or RemarkKind.REMARK,
+            remark_text=data.get(f"remark_text_{student.pk}") or "",
+        )
+        for student in form.students
+    }
+
+
+@_lesson_write
+def lesson_sheet_save(request: AuthedRequest, lesson: Lesson) -> HttpResponse:
+    """The one save of the lesson sheet: everything typed, all or nothing. Refusals come
+    back beside their fields with everything else kept as typed; the script gets the sheet
+    alone to put in place, a plain post the page."""
+    students = lesson_students(lesson)
+    form = LessonSheetForm(
+        request.POST,
+        lesson=lesson,
+        students=students,
+        scale=journal_scale(lesson.assignment),
+        auto_id=SHEET_AUTO_ID,
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = lesson_sheet_save_service(
+                actor=request.user,
+                lesson=lesson,
+                topic=data["topic"],
+                homework=data["homework"],
+                place=data["place"],
+                place_changed_at=data["place_changed_at"],
+                rows=_sheet_rows(form),
+                reason=data.get("reason") or "",
+            )
+        except ValidationError as exc:
+            _refuse(form, exc)
+            lesson.refresh_from_db()
+        else:
+            saved = correction_pending_message() if result.pending else _("The lesson is saved.")
+            if _in_place(request):
+                lesson.refresh_from_db()
+                return _render(request, lesson, Bound(saved=saved))
+            if result.pending:
+                _pending_message(request)
+            else:
+                messages.success(request, saved)
+            return _back(lesson, "top")
+    return _render(request, lesson, Bound(sheet=form))
 
 
 # --- topic and homework ------------------------------------------------------------------

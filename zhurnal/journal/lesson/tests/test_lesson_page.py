@@ -53,8 +53,9 @@ def test_teacher_opens_own_lesson_with_forms(client: Client, community: Communit
     assert response.status_code == 200
     assert response.context["writable"] is True
     body = response.content.decode()
-    assert f'action="/lesson/{lesson.pk}/record/"' in body
-    assert f'action="/lesson/{lesson.pk}/attendance/all-present/"' in body
+    # the whole lesson is one sheet with one save (topic and homework at its top)
+    assert f'action="/lesson/{lesson.pk}/sheet/"' in body
+    assert 'name="topic"' in body and 'name="homework"' in body
     assert community.student.full_name in body and community.other_student.full_name in body
 
 
