@@ -1,5 +1,5 @@
 /* Keyboard entry in the journal grid (progressive enhancement: without this script the
-   page works through the per-column forms).
+   page works through the lesson pages and the per-column forms).
 
    Every editable cell (td[data-v]) gets a text input. Arrow keys move between cells,
    Tab / Shift+Tab move along the row, Enter saves and goes down to the next student,
@@ -84,6 +84,7 @@
   function showMessage(td, text, isError) {
     clearMessage(td);
     if (!text) { return; }
+    closeTip(td);
     var input = inputOf(td);
     var box = document.createElement("div");
     counter += 1;
@@ -171,6 +172,69 @@
     first.focus();
   }
 
+  // --- the average and the proposal beside a thematic or term cell ---------------------
+
+  function wantsTip(td) {
+    var kind = columnOf(td).getAttribute("data-kind");
+    return kind === "thematic" || kind === "term";
+  }
+
+  function closeTip(td) {
+    var tip = td.querySelector(".cell-tip");
+    if (!tip) { return; }
+    var input = inputOf(td);
+    if (input && input.getAttribute("aria-describedby") === tip.id) {
+      input.removeAttribute("aria-describedby");
+    }
+    tip.parentNode.removeChild(tip);
+  }
+
+  function openTip(td) {
+    closeTip(td);
+    if (!wantsTip(td)) { return; }
+    var row = td.parentNode;
+    var average = row.getAttribute("data-avg");
+    var proposal = row.getAttribute("data-prop");
+    var tip = document.createElement("div");
+    counter += 1;
+    tip.id = "cell-tip-" + counter;
+    tip.className = "cell-tip";
+    var parts = [];
+    parts.push(average ? T.average + ": " + average : T.noMarks);
+    if (proposal) { parts.push(T.proposal + ": " + proposal); }
+    tip.textContent = parts.join(" · ");
+    td.appendChild(tip);
+    var input = inputOf(td);
+    if (input && !input.hasAttribute("aria-describedby")) {
+      input.setAttribute("aria-describedby", tip.id);
+    }
+  }
+
+  function refreshHints(td, data) {
+    if (data.average === null || data.average === undefined) { return; }
+    var row = td.parentNode;
+    row.setAttribute("data-avg", data.average);
+    row.setAttribute("data-prop", data.proposal || "");
+    for (var i = 0; i < row.cells.length; i++) {
+      var cell = row.cells[i];
+      var head = headers[cell.cellIndex];
+      if (!head || head.getAttribute("data-kind") !== "term") { continue; }
+      var hint = cell.querySelector(".hint");
+      if (!data.hint) {
+        if (hint) { hint.parentNode.removeChild(hint); }
+        continue;
+      }
+      if (!hint) {
+        hint = document.createElement("small");
+        hint.className = "hint";
+        var input = inputOf(cell);
+        cell.insertBefore(hint, input ? input.nextSibling : null);
+      }
+      hint.textContent = data.hint;
+    }
+    if (td.querySelector(".cell-tip")) { openTip(td); }
+  }
+
   // --- saving -----------------------------------------------------------------------------
 
   function restore(td) {
@@ -203,11 +267,11 @@
     var body = new URLSearchParams();
     body.set("student", td.parentNode.getAttribute("data-student"));
     body.set("value", input.value);
+    body.set("term", termId);
     if (head.hasAttribute("data-lesson")) {
       body.set("lesson", head.getAttribute("data-lesson"));
     } else {
       body.set("kind", head.getAttribute("data-kind"));
-      body.set("term", termId);
       if (head.hasAttribute("data-theme")) { body.set("theme", head.getAttribute("data-theme")); }
     }
     Object.keys(extra || {}).forEach(function (key) { body.set(key, extra[key]); });
@@ -237,6 +301,7 @@
       }
       td.setAttribute("data-v", data.value);
       input.value = data.value;
+      refreshHints(td, data);
       if (extra && extra.requested_on !== undefined) {
         td.setAttribute("data-ro", extra.requested_on);
         td.setAttribute("data-rb", extra.requested_by);
@@ -293,7 +358,15 @@
 
   table.addEventListener("focusin", function (event) {
     var input = event.target;
-    if (input.classList && input.classList.contains("cell-input")) { input.select(); }
+    if (input.classList && input.classList.contains("cell-input")) {
+      input.select();
+      openTip(input.parentNode);
+    }
+  });
+
+  table.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (input.classList && input.classList.contains("cell-input")) { closeTip(input.parentNode); }
   });
 
   // Leaving a changed cell with Tab or the mouse saves it too, so nothing typed is lost.

@@ -70,6 +70,14 @@ def column_from(
     return JournalColumn(kind=kind, term=term, theme_number=theme)
 
 
+def grid_term(assignment: TeachingAssignment, raw: str | None) -> Term | None:
+    """The grid's term a cell request names, for the row's hints: one of the assignment's
+    year, else None (the hints are left out, the save is not refused for it)."""
+    if not raw or not raw.isdigit():
+        return None
+    return Term.objects.filter(pk=int(raw), year_id=assignment.year_id).first()
+
+
 def student_of(assignment: TeachingAssignment, raw: str | None) -> Student:
     """A student who has ever been enrolled in the assignment's class; whether they study
     in it on the column's date is the service's question."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -61,6 +62,7 @@ class GridColumn:
     lesson_id: int | None = None
     date: dt.date | None = None
     theme_number: int | None = None
+    theme_name: str = ""
 
     @property
     def is_lesson(self) -> bool:
@@ -121,6 +123,10 @@ class GridRow:
     student: Student
     name: str
     cells: list[GridCell]
+    # What the teacher sees beside a term or thematic cell while typing it: the mean of the
+    # term's numeric lesson marks, and the term mark the school's method proposes.
+    average: str = ""
+    proposal: str = ""
 
 
 @dataclass
@@ -136,6 +142,9 @@ class JournalGrid:
     pending_count: int
     today: dt.date
     kind_legend: list[tuple[str, str]] = field(default_factory=list)
+    # The column the page opens at: today's lesson, else the last one held before today,
+    # else (a term still ahead) the first.
+    focus_lesson_id: int | None = None
 
     @property
     def lesson_count(self) -> int:
@@ -242,17 +251,39 @@ def _hint_text(proposal: Proposal) -> str:
     return "≈ " + floatformat(mean, -1)
 
 
+def running_average(values: list[Decimal]) -> str:
+    """The plain mean of a student's numeric lesson marks, as the grid shows it (one
+    decimal), or "" when there are none."""
+    if not values:
+        return ""
+    return str(floatformat(sum(values, Decimal(0)) / len(values), -1))
+
+
+def focus_lesson(lessons: list[tuple[int, dt.date]], today: dt.date) -> int | None:
+    """The lesson column the grid opens at: the first of today's lessons, else the last one
+    held before today, else the first of the term."""
+    held = [pk for pk, day in lessons if day < today]
+    todays = [pk for pk, day in lessons if day == today]
+    if todays:
+        return todays[0]
+    if held:
+        return held[-1]
+    return lessons[0][0] if lessons else None
+
+
 def journal_grid(
     assignment: TeachingAssignment,
     term: Term,
     *,
     terms: list[Term] | None = None,
     can_write: bool = False,
+    theme_names: Mapping[int, str] | None = None,
 ) -> JournalGrid:
     """The journal page of an assignment for a term: numbered students (those enrolled at
     any time in the term, in the subgroup if any), the term's lessons by date, thematic,
     term and corrected columns, and on the year's last term the annual and state-exam
-    columns, with the proposal hints. `assignment` comes from
+    columns, with the proposal hints; `theme_names` (by topic number) name the thematic
+    columns when known. `assignment` comes from
     `timetable.access.assignment_for_user` (year, school, class and subject loaded). Five
     queries whatever the class size, and one more for the terms when they are not given."""
     if terms is None:
@@ -322,6 +353,7 @@ def journal_grid(
     weighted = method != TermMarkMethod.THEMATIC_MEAN
     lesson_marks: dict[tuple[int, int], tuple[GridMark, ...]] = {}
     proposal_marks: dict[int, list[Mark]] = defaultdict(list)
+    lesson_numbers: dict[int, list[Decimal]] = defaultdict(list)
     undated: dict[tuple[int, str], Mark] = {}
     year_term_marks: dict[int, list[Mark]] = defaultdict(list)
     max_theme = 0
@@ -350,8 +382,10 @@ def journal_grid(
                     comment=comment,
                 ),
             )
-            if weighted and numeric is not None:
-                proposal_marks[student_id].append(Mark(kind=kind, numeric_value=numeric))
+            if numeric is not None:
+                lesson_numbers[student_id].append(numeric)
+                if weighted:
+                    proposal_marks[student_id].append(Mark(kind=kind, numeric_value=numeric))
             continue
         if kind == MarkKind.THEMATIC and mark_term != term.pk:
             continue
@@ -412,14 +446,18 @@ def journal_grid(
                 date=lesson_date,
             )
         )
+    names = theme_names or {}
     for number in range(1, max_theme + 2):
+        theme_name = names.get(number, "").strip()
+        title = _("Thematic mark, topic %(number)s") % {"number": number}
         columns.append(
             GridColumn(
                 key=f"thematic-{number}",
                 kind=MarkKind.THEMATIC,
                 header=pgettext("journal column", "Topic %(number)s") % {"number": number},
-                title=_("Thematic mark, topic %(number)s") % {"number": number},
+                title=f"{title}: {theme_name}" if theme_name else title,
                 theme_number=number,
+                theme_name=theme_name,
             )
         )
     columns.append(
@@ -495,12 +533,13 @@ def journal_grid(
                 writable,
                 f"lesson-{lesson_id}" in student_pending,
             )
+        term_proposal = term_mark_proposal(marks=proposal_marks.get(sid, []), method=method)
         for column in undated_columns:
             cell = _undated_cell(
                 undated.get((sid, column.key)), writable, column.key in student_pending
             )
             if column.kind == MarkKind.TERM:
-                proposal = term_mark_proposal(marks=proposal_marks.get(sid, []), method=method)
+                proposal = term_proposal
                 if proposal.value:
                     cell = replace(cell, hint=_hint_text(proposal), hint_title=proposal.rule)
             elif column.kind == MarkKind.ANNUAL:
@@ -528,6 +567,8 @@ def journal_grid(
                 student=student,
                 name=f"{student.surname} {student.given_name}",
                 cells=cells,
+                average=running_average(lesson_numbers.get(sid, [])),
+                proposal=term_proposal.value,
             )
         )
     return JournalGrid(
@@ -542,4 +583,47 @@ def journal_grid(
         pending_count=len(pending),
         today=today,
         kind_legend=[(abbr, kind_labels[kind]) for kind, abbr in kind_marks.items()],
+        focus_lesson_id=focus_lesson([(row[0], row[1]) for row in lessons], today),
+    )
+
+
+@dataclass(frozen=True)
+class TermHints:
+    average: str  # the mean of the term's numeric lesson marks, or ""
+    proposal: str  # the proposed term mark, or ""
+    hint: str  # the term cell's hint ("≈ 8.3"), or ""
+
+
+def student_term_hints(assignment: TeachingAssignment, term: Term, student_id: int) -> TermHints:
+    """One student's running average of the term's lesson marks and the proposed term mark,
+    as `journal_grid` computes them for the row: what the grid shows again after a cell of
+    the row is saved. One query."""
+    rows = (
+        Mark.objects.filter(assignment=assignment, student_id=student_id)
+        .filter(
+            Q(
+                lesson__date__gte=term.starts_on,
+                lesson__date__lte=term.ends_on,
+                lesson__is_cancelled=False,
+            )
+            | Q(lesson__isnull=True, kind=MarkKind.THEMATIC, term_id=term.pk)
+        )
+        .values_list("lesson_id", "kind", "numeric_value")
+    )
+    weighted = assignment.year.school.term_mark_method != TermMarkMethod.THEMATIC_MEAN
+    lesson_numbers: list[Decimal] = []
+    marks: list[Mark] = []
+    for lesson_id, kind, numeric in rows:
+        if numeric is None:
+            continue
+        if lesson_id is not None:
+            lesson_numbers.append(numeric)
+            if not weighted:
+                continue
+        marks.append(Mark(kind=kind, numeric_value=numeric))
+    proposal = term_mark_proposal(marks=marks, method=assignment.year.school.term_mark_method)
+    return TermHints(
+        average=running_average(lesson_numbers),
+        proposal=proposal.value,
+        hint=_hint_text(proposal) if proposal.value else "",
     )

@@ -5,7 +5,7 @@ the column form that does the same without JavaScript. Both writes read the requ
 from __future__ import annotations
 
 import html
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from zhurnal.accounts.models import User
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
-from zhurnal.journal.grid.cells import column_from, request_date, student_of
+from zhurnal.journal.grid.cells import column_from, grid_term, request_date, student_of
 from zhurnal.journal.grid.selectors import (
     LATE_TEXT,
     GridCell,
@@ -31,6 +31,7 @@ from zhurnal.journal.grid.selectors import (
     GridRow,
     default_term,
     journal_grid,
+    student_term_hints,
     terms_for,
 )
 from zhurnal.journal.models import MarkKind
@@ -63,6 +64,11 @@ class CellOutcome:
     pending: bool = False
     need_reason: bool = False
     need_request: bool = False
+    # The row's running average and proposed term mark after the save, when the request
+    # named the grid's term; None when it did not.
+    average: str | None = None
+    proposal: str | None = None
+    hint: str | None = None
 
 
 def _cell_save(
@@ -185,10 +191,18 @@ def _cells_html(cells: list[GridCell], words: dict[str, str]) -> SafeString:
 
 
 def _header_html(
-    columns: list[GridColumn], *, term: Term, column_url: str, editable: bool
+    columns: list[GridColumn],
+    *,
+    term: Term,
+    column_url: str,
+    editable: bool,
+    focus_lesson_id: int | None = None,
 ) -> SafeString:
-    """The column headers: a lesson's date links to the lesson page, with its topic as the
-    title; for the teacher every column also links to its no-JS column form (✎)."""
+    """The column headers, each at most one tab stop: a lesson's date links to the lesson
+    page (where the whole lesson is entered, with or without JavaScript), with its topic as
+    the title; for the teacher an undated column's name links to its no-JS column form. A
+    thematic column shows its theme's name when known. The column the page opens at is
+    `#grid-focus`."""
     esc = html.escape
     edit = esc(_("Edit this column"))
     # One reverse for a hundred lessons: the lesson page's URL with a stand-in id.
@@ -196,26 +210,29 @@ def _header_html(
     parts: list[str] = []
     for column in columns:
         label = esc(column.header)
-        link = ""
+        title = esc(column.title)
+        if column.lesson_id is not None:
+            focus = ' id="grid-focus"' if column.lesson_id == focus_lesson_id else ""
+            parts.append(
+                f'<th scope="col" class="d"{focus} data-lesson="{column.lesson_id}" '
+                f'data-label="{label}" title="{title}">'
+                f'<a href="{lesson_url.replace(str(_STAND_IN), str(column.lesson_id))}">'
+                f"{label}</a></th>"
+            )
+            continue
+        theme = ""
+        text = label
+        if column.theme_number:
+            theme = f' data-theme="{column.theme_number}"'
+            if column.theme_name:
+                text += f'<span class="theme-name">{esc(column.theme_name)}</span>'
         if editable:
             href = esc(f"{column_url}?{urlencode({'term': term.pk, 'column': column.key})}")
-            link = (
-                f'<a class="col-edit" href="{href}" title="{edit}" aria-label="{edit}: {label}">'
-                "✎</a>"
-            )
-        if column.lesson_id is not None:
-            parts.append(
-                f'<th scope="col" class="d" data-lesson="{column.lesson_id}" '
-                f'data-label="{label}" title="{esc(column.title)}">'
-                f'<a href="{lesson_url.replace(str(_STAND_IN), str(column.lesson_id))}">'
-                f"{label}</a>{link}</th>"
-            )
-        else:
-            theme = f' data-theme="{column.theme_number}"' if column.theme_number else ""
-            parts.append(
-                f'<th scope="col" class="u u-{column.kind}" data-kind="{column.kind}"{theme} '
-                f'data-label="{label}" title="{esc(column.title)}">{label}{link}</th>'
-            )
+            text = f'<a class="col-edit" href="{href}" aria-label="{edit}: {title}">{text}</a>'
+        parts.append(
+            f'<th scope="col" class="u u-{column.kind}" data-kind="{column.kind}"{theme} '
+            f'data-label="{label}" title="{title}">{text}</th>'
+        )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
@@ -264,6 +281,9 @@ def grid(request: AuthedRequest, assignment_id: int) -> HttpResponse:
         "failed": _("Could not save: check the connection, then press Enter again."),
         "subject": str(assignment.subject),
         "pendingMark": PENDING_MARK,
+        "average": _("average of the lesson marks"),
+        "proposal": _("proposed term mark"),
+        "noMarks": _("no numeric lesson marks yet"),
     }
     return render(
         request,
@@ -279,6 +299,7 @@ def grid(request: AuthedRequest, assignment_id: int) -> HttpResponse:
                 term=term,
                 column_url=reverse("journal:grid_column", args=[assignment.pk]),
                 editable=editable,
+                focus_lesson_id=journal.focus_lesson_id,
             ),
             "rows": rows,
             **words,
@@ -295,19 +316,24 @@ def grid_cell(request: AuthedRequest, assignment_id: int) -> JsonResponse:
     {ok, value, message, pending, need_reason, need_request} with status 200; a student
     outside the class, an unknown column or a user who may not write here get 404."""
     assignment = assignment_for_user(request.user, assignment_id, write=True)
+    student = student_of(assignment, request.POST.get("student"))
     outcome = _cell_save(
         actor=request.user,
         assignment=assignment,
-        student=student_of(assignment, request.POST.get("student")),
+        student=student,
         column=column_from(assignment, request.POST),
         value=request.POST.get("value", ""),
         reason=request.POST.get("reason", ""),
         requested_on=request.POST.get("requested_on", ""),
         requested_by=request.POST.get("requested_by", ""),
     )
+    term = grid_term(assignment, request.POST.get("term", ""))
+    if outcome.ok and term is not None:
+        hints = student_term_hints(assignment, term, student.pk)
+        outcome = replace(outcome, average=hints.average, proposal=hints.proposal, hint=hints.hint)
     # A refused value is an answer, not an error of the request: 200, so that every typo
     # does not land in the warning log.
-    return JsonResponse(asdict(outcome))
+    return JsonResponse({key: value for key, value in asdict(outcome).items() if value is not None})
 
 
 def _column_of(columns: list[GridColumn], key: str) -> int:

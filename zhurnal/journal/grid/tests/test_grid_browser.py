@@ -58,9 +58,20 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def teacher_page(browser: Browser, live_server, community: Community) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    yield from _page_of(browser, live_server, community, width=1280, height=900)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server, community: Community) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    yield from _page_of(browser, live_server, community, width=360, height=780)
+
+
+def _page_of(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, community: Community, *, width: int, height: int
+) -> Iterator[Page]:
     client = Client()
     client.force_login(community.teacher)
-    context = browser.new_context(locale="uk-UA", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="uk-UA", viewport={"width": width, "height": height})
     context.add_cookies(
         [
             {
@@ -162,3 +173,50 @@ def test_corrected_term_mark_asks_for_the_request_inline(
         dt.date(2026, 11, 13),
         "Гнатюк Петро",
     )
+
+
+def test_grid_opens_at_todays_column_on_a_phone(
+    live_server, phone_page: Page, community: Community
+) -> None:  # type: ignore[no-untyped-def]
+    page = phone_page
+    days = [
+        day
+        for day in (dt.date(2026, 9, 1) + dt.timedelta(days=n) for n in range(100))
+        if day.weekday() < 5 and not dt.date(2026, 10, 26) <= day <= dt.date(2026, 11, 1)
+    ]
+    lessons = {day: make_lesson(community, day) for day in days}
+    for day in days[:5]:
+        add_mark(community, lessons[day], community.student, "8")
+    add_mark(community, lessons[LAST_WEEK], community.student, "11")
+    assert days.index(TODAY) > 40  # far to the right of where the grid starts
+
+    page.goto(live_server.url + reverse("journal:grid", args=[community.math_5a.pk]))
+
+    # Today's column is in view, right of the sticky names, and the page itself does not
+    # scroll sideways: only the grid does.
+    today = page.locator(f'th[data-lesson="{lessons[TODAY].pk}"]')
+    expect(today).to_have_id("grid-focus")
+    names = page.locator("thead th.name").bounding_box()
+    box = today.bounding_box()
+    assert names is not None and box is not None
+    assert box["x"] >= names["x"] + names["width"] - 1
+    assert box["x"] + box["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Beside the term cell: the running average and, once thematic marks exist under the
+    # school's method, the proposal.
+    term = page.get_by_label(f"Гнатюк Андрій, {community.term1.name}, Математика", exact=True)
+    term.focus()
+    tip = page.locator(".cell-tip")
+    expect(tip).to_contain_text(f"{uk('average of the lesson marks')}: 8,5")
+    expect(tip).to_be_visible()
+    thematic = page.get_by_label(
+        f"Гнатюк Андрій, {uk('Topic %(number)s', 'journal column') % {'number': 1}}, Математика",
+        exact=True,
+    )
+    thematic.focus()
+    page.keyboard.type("10")
+    page.keyboard.press("Enter")
+    expect(thematic.locator("xpath=..")).to_have_attribute("data-v", "10")
+    term.focus()
+    expect(page.locator(".cell-tip")).to_contain_text(f"{uk('proposed term mark')}: 10")
