@@ -24,7 +24,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
     [
         ("teacher", "/teacher/", "Мій день"),
         ("student", "/diary/", "Щоденник"),
-        ("guardian", "/family/", "Щоденник"),
+        ("guardian", "/family/", "Мої діти"),
         ("department", "/department/", None),
         ("school_admin", "/school/", None),
         ("director", "/school/", None),

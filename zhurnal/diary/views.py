@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today, week_start
 from zhurnal.diary import ical
+from zhurnal.diary.home import child_today, family_today
 from zhurnal.diary.selectors import (
     active_calendar_feed,
     calendar_feed_events,
@@ -80,22 +81,37 @@ def _render_week(request: AuthedRequest, student: Student) -> HttpResponse:
 
 @login_required
 def student_home(request: AuthedRequest) -> HttpResponse:
-    """The student's own diary for a week."""
+    """The student's own start: what is new, today's absences and tomorrow's homework
+    (read before this visit is recorded), then the diary's week."""
     student = Student.objects.filter(user=request.user).first()
     if student is None:
         raise Http404(_("Not found"))
-    return _render_week(request, student)
+    summary = child_today(
+        user=request.user, student=student, today=local_today(), now=timezone.now()
+    )
+    monday = _asked_week_start(request)
+    context, since = _common(request, student, "week")
+    context |= {
+        "summary": summary,
+        "days": diary_week(student=student, monday=monday, since=since),
+        "monday": monday,
+        "previous_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+    }
+    return render(request, "diary/week.html", context)
 
 
 @login_required
 def family_home(request: AuthedRequest) -> HttpResponse:
-    """A guardian's start: their children; with one child, straight to the diary."""
+    """A guardian's start: for each child what is new since the last visit, today's
+    absences and the homework for the next school day; the settings one click away."""
     if not hasattr(request.user, "guardian"):
         raise Http404(_("Not found"))
     children = children_for_user(request.user)
-    if len(children) == 1:
-        return redirect("diary:child_week", student_id=children[0].pk)
-    return render(request, "diary/family.html", {"children": children})
+    summaries = family_today(
+        user=request.user, students=children, today=local_today(), now=timezone.now()
+    )
+    return render(request, "diary/family.html", {"children": children, "summaries": summaries})
 
 
 @login_required

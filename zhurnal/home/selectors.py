@@ -9,7 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from zhurnal.control.metrics import FillCounts, school_fill
+from zhurnal.control.models import JournalRemark, JournalRemarkStatus
+from zhurnal.core.timeutil import school_tz, week_start
+from zhurnal.journal.models import Correction, CorrectionStatus
 from zhurnal.people.selectors import StaffRow, staff_with_roles
 from zhurnal.schools.models import (
     AcademicYear,
@@ -18,6 +23,7 @@ from zhurnal.schools.models import (
     Term,
 )
 from zhurnal.schools.selectors import classes_with_counts, current_enrollment_q, current_year
+from zhurnal.timetable.models import Lesson
 
 # --- the department -------------------------------------------------------------------
 
@@ -107,3 +113,81 @@ def school_overview(*, school: School, today: dt.date) -> SchoolOverview:
         terms = list(year.terms.order_by("grade_from", "starts_on"))
         classes = list(classes_with_counts(year, today))
     return SchoolOverview(year=year, terms=terms, classes=classes, staff=staff_with_roles(school))
+
+
+# --- the school today (director and deputy) --------------------------------------------
+
+# A list on the home page is a pointer to the register that holds all of them.
+LISTED = 15
+
+
+@dataclass
+class SchoolToday:
+    """What the school's administration asks first: what is not right today, and where
+    it is put right."""
+
+    today: dt.date
+    unrecorded: list[Lesson]
+    unrecorded_count: int
+    substituted: int
+    cancelled: int
+    pending_corrections: list[Correction]
+    pending_corrections_count: int
+    open_remarks: int
+    week_fill: FillCounts
+
+
+def school_today(*, school: School, now: dt.datetime | None = None) -> SchoolToday:
+    """Today's lessons that have begun without a register or a topic, today's
+    substitutions and lessons not held, corrections waiting for approval, open remarks
+    on journal keeping and this week's fill level. A fixed number of queries (fill
+    level included), whatever the size of the school."""
+    now = now or timezone.now()
+    local = timezone.localtime(now, school_tz(school.municipality.time_zone))
+    today = local.date()
+    lessons_today = Lesson.objects.filter(assignment__year__school=school, date=today)
+    missing = (
+        lessons_today.filter(is_cancelled=False, period__starts_at__lte=local.time())
+        .filter(Q(attendance_taken_at__isnull=True) | Q(topic=""))
+        .select_related(
+            "period",
+            "assignment__class_group",
+            "assignment__subject",
+            "assignment__teacher",
+            "substitute",
+        )
+        .order_by(
+            "period__number", "assignment__class_group__grade", "assignment__class_group__letter"
+        )
+    )
+    counts = lessons_today.aggregate(
+        unrecorded=Count(
+            "pk",
+            filter=Q(is_cancelled=False, period__starts_at__lte=local.time())
+            & (Q(attendance_taken_at__isnull=True) | Q(topic="")),
+        ),
+        substituted=Count("pk", filter=Q(substitute__isnull=False, is_cancelled=False)),
+        cancelled=Count("pk", filter=Q(is_cancelled=True)),
+    )
+    pending = Correction.objects.filter(
+        assignment__year__school=school, status=CorrectionStatus.PENDING
+    )
+    monday = week_start(today)
+    fill = school_fill(school=school, start=monday, end=today, now=now)
+    return SchoolToday(
+        today=today,
+        unrecorded=list(missing[:LISTED]),
+        unrecorded_count=counts["unrecorded"],
+        substituted=counts["substituted"],
+        cancelled=counts["cancelled"],
+        pending_corrections=list(
+            pending.select_related(
+                "assignment__class_group", "assignment__subject", "student", "requested_by"
+            ).order_by("created_at")[:LISTED]
+        ),
+        pending_corrections_count=pending.count(),
+        open_remarks=JournalRemark.objects.filter(
+            school=school, status=JournalRemarkStatus.OPEN
+        ).count(),
+        week_fill=fill.total(),
+    )

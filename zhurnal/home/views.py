@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
-from zhurnal.home.selectors import department_figures, school_overview
+from zhurnal.home.selectors import department_figures, school_overview, school_today
 from zhurnal.people.access import (
     RoleGrant,
     has_school_role,
@@ -100,6 +100,7 @@ def school_home(request: AuthedRequest, school_id: int) -> HttpResponse:
         "home/school.html",
         {
             "school": school,
+            "today": school_today(school=school) if controls_journals else None,
             "overview": overview,
             "controls_journals": controls_journals,
             "moves_students": moves_students,
