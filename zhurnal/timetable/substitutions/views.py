@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -42,12 +43,15 @@ from zhurnal.timetable.substitutions.forms import (
 )
 from zhurnal.timetable.substitutions.selectors import (
     Register,
+    SubstitutionDay,
     register_of,
     school_teachers,
     substitution_day,
 )
 
 GROUPINGS = ("period", "teacher")
+# More teachers away than this in one school on one day is not a day of substitutions.
+MAX_AWAY = 60
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -74,29 +78,44 @@ def _lesson_name(lesson: Lesson) -> str:
 # --- the day's substitutions ----------------------------------------------------------
 
 
+def _away_ids(values: list[str]) -> list[int]:
+    """Teachers named away, from the query or a form (`away`, repeated); anything but a
+    number is ignored, and the selector ignores ids that are not the school's teachers."""
+    return sorted({int(value) for value in values if value.isdigit()})[:MAX_AWAY]
+
+
+def _day_url(school: School, day: dt.date, grouping: str, away: list[int]) -> str:
+    query = [("date", day.isoformat()), ("group", grouping)]
+    query += [("away", str(pk)) for pk in away]
+    return reverse("timetable:substitutions", args=[school.pk]) + "?" + urlencode(query)
+
+
+def _in_place(request: AuthedRequest) -> bool:
+    """An htmx request: answer with the changed part of the page, not a redirect."""
+    return request.headers.get("HX-Request") == "true"
+
+
 @login_required
 def substitutions(request: AuthedRequest, school_id: int) -> HttpResponse:
-    """The school's lessons of one day: who substitutes whom, and lessons not held."""
+    """The school's lessons of one day: the teachers away, their lessons with a short
+    list of suggested substitutes, and who substitutes whom; lessons not held."""
     school = _school(request, school_id)
     form = DayForm(request.GET if "date" in request.GET else None)
     day = form.cleaned_data["date"] if form.is_valid() else _today(school)
     grouping = _grouping(request.GET.get("group"))
-    plan = substitution_day(school=school, day=day)
+    plan = substitution_day(school=school, day=day, away=_away_ids(request.GET.getlist("away")))
+    away = plan.named_away_ids
     groups = plan.by_teacher() if grouping == "teacher" else plan.by_period()
-    url = reverse("timetable:substitutions", args=[school.pk])
 
     def day_url(other: dt.date, group: str = grouping) -> str:
-        return f"{url}?{urlencode({'date': other.isoformat(), 'group': group})}"
+        return _day_url(school, other, group, away)
 
     return render(
         request,
         "timetable/substitutions/substitutions.html",
         {
-            "school": school,
-            "day": day,
-            "plan": plan,
+            **_away_context(request, school, plan, grouping),
             "groups": groups,
-            "grouping": grouping,
             "day_form": DayForm(initial={"date": day}),
             "previous_url": day_url(day - dt.timedelta(days=1)),
             "next_url": day_url(day + dt.timedelta(days=1)),
@@ -110,27 +129,67 @@ def substitutions(request: AuthedRequest, school_id: int) -> HttpResponse:
     )
 
 
+def _away_context(
+    request: AuthedRequest, school: School, plan: SubstitutionDay, grouping: str
+) -> dict[str, Any]:
+    """What the part of the page with the teachers away needs (the whole page renders it,
+    and an in-place change renders only it)."""
+    away = plan.named_away_ids
+    away_teachers = [
+        (
+            item,
+            _day_url(school, plan.day, grouping, [pk for pk in away if pk != item.teacher.pk])
+            if item.named
+            else "",
+        )
+        for item in plan.away
+    ]
+    expanded = request.GET.get("all", "")
+    return {
+        "school": school,
+        "day": plan.day,
+        "plan": plan,
+        "grouping": grouping,
+        "away_ids": away,
+        "away_teachers": away_teachers,
+        "away_lessons": plan.away_lessons,
+        "expanded": int(expanded) if expanded.isdigit() else None,
+        "base_url": reverse("timetable:substitutions", args=[school.pk]),
+        "page_url": _day_url(school, plan.day, grouping, away),
+    }
+
+
 def _lesson_action(
     request: AuthedRequest,
     school_id: int,
     lesson_id: int,
     act: Callable[[School, Lesson], str],
 ) -> HttpResponse:
-    """Run one change on a lesson of the school, then go back to its day with what
-    happened: `act` returns the success message or raises the refusal."""
+    """Run one change on a lesson of the school, then show its day with what happened:
+    `act` returns the success message or raises the refusal. An htmx request gets the
+    part with the teachers away back, in place; a plain POST goes back to the page."""
     school = _school(request, school_id)
     lesson = lesson_for_user(request.user, lesson_id, roles=LESSON_CONTROLLERS, within=school)
+    grouping = _grouping(request.POST.get("group"))
+    away = _away_ids(request.POST.getlist("away"))
+    done, refused = "", ""
     try:
         done = act(school, lesson)
     except ValidationError as exc:
-        messages.error(request, f"{_lesson_name(lesson)}: {' '.join(exc.messages)}")
+        refused = f"{_lesson_name(lesson)}: {' '.join(exc.messages)}"
+    if _in_place(request):
+        plan = substitution_day(school=school, day=lesson.date, away=away)
+        context = _away_context(request, school, plan, grouping)
+        context.update({"done": done, "refused": refused, "changed": lesson.pk})
+        # A lesson that left the list (its teacher is no longer away) says what happened
+        # at the top of the list instead.
+        context["changed_gone"] = all(item.lesson.pk != lesson.pk for item in plan.away_lessons)
+        return render(request, "timetable/substitutions/away.html", context)
+    if refused:
+        messages.error(request, refused)
     else:
         messages.success(request, done)
-    query = urlencode(
-        {"date": lesson.date.isoformat(), "group": _grouping(request.POST.get("group"))}
-    )
-    url = reverse("timetable:substitutions", args=[school.pk])
-    return redirect(f"{url}?{query}#lesson-{lesson.pk}")
+    return redirect(f"{_day_url(school, lesson.date, grouping, away)}#lesson-{lesson.pk}")
 
 
 def _form_errors(form: SubstituteForm | CancelForm) -> ValidationError:

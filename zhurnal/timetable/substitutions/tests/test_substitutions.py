@@ -27,6 +27,7 @@ from zhurnal.timetable.services import (
     lesson_substitute,
     lesson_substitute_clear,
 )
+from zhurnal.timetable.substitutions.selectors import SUGGESTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +63,9 @@ def day(community: Community) -> dict[str, Lesson]:
     }
 
 
-def page_url(community: Community, day: dt.date = DAY) -> str:
+def page_url(community: Community, day: dt.date = DAY, away: tuple[User, ...] = ()) -> str:
     url = reverse("timetable:substitutions", args=[community.school.pk])
-    return f"{url}?date={day.isoformat()}"
+    return f"{url}?date={day.isoformat()}" + "".join(f"&away={t.pk}" for t in away)
 
 
 def action_url(name: str, community: Community, target: Lesson) -> str:
@@ -93,7 +94,7 @@ def test_deputy_and_director_see_the_days_lessons(
     client: Client, community: Community, day: dict[str, Lesson], who: str
 ) -> None:
     client.force_login(getattr(community, who))
-    response = client.get(page_url(community))
+    response = client.get(page_url(community, away=(community.teacher,)))
     body = response.content.decode()
     assert response.status_code == 200
     assert "5-А" in body and "5-Б" in body and "Математика" in body
@@ -263,14 +264,104 @@ def test_the_page_lists_only_free_teachers(
 ) -> None:
     c = community
     client.force_login(c.deputy)
-    plan = client.get(page_url(c)).context["plan"]
+    plan = client.get(page_url(c, away=(c.teacher,))).context["plan"]
     items = {item.lesson.pk: item for item in plan.lessons}
     free_at_1 = set(items[day["math_1"].pk].free_teachers)
     assert c.class_teacher in free_at_1 and c.deputy in free_at_1
     assert c.teacher not in free_at_1  # its own teacher
     assert c.other_teacher not in free_at_1  # teaches 5-Б at that time
     assert items[day["math_1"].pk].busy_count == 1
+    assert items[day["ukrainian_2"].pk].free_teachers == []  # its teacher is not away
+    plan = client.get(page_url(c, away=(c.other_teacher,))).context["plan"]
+    items = {item.lesson.pk: item for item in plan.lessons}
     assert c.teacher in set(items[day["ukrainian_2"].pk].free_teachers)
+
+
+def test_a_teacher_away_is_not_suggested_and_the_same_subject_comes_first(
+    client: Client, community: Community, day: dict[str, Lesson]
+) -> None:
+    c = community
+    # A second teacher of Ukrainian, free at lesson 1 and 2; the class teacher (of 5-А)
+    # teaches the class but not the subject.
+    linguist = make_staff(c.school, "linguist", "Ярошенко", "Ольга", Role.TEACHER)
+    TeachingAssignment.objects.create(
+        year=c.year,
+        teacher=linguist,
+        subject=c.ukrainian,
+        class_group=ClassGroup.objects.create(year=c.year, grade=6, letter="Б"),
+        hours_per_week=Decimal(1),
+    )
+    client.force_login(c.deputy)
+    response = client.get(page_url(c, away=(c.other_teacher, c.teacher)))
+    away = response.context["plan"].away
+    assert [a.teacher for a in away] == sorted([c.teacher, c.other_teacher], key=str)
+    items = {item.lesson.pk: item for item in response.context["away_lessons"]}
+    suggested = [s.teacher for s in items[day["ukrainian_2"].pk].suggestions]
+    assert suggested[0] == linguist and items[day["ukrainian_2"].pk].suggestions[0].same_subject
+    assert c.teacher not in suggested  # away too, though free at lesson 2
+    assert len(suggested) <= SUGGESTIONS
+    body = response.content.decode()
+    assert f'name="substitute" value="{linguist.pk}"' in body
+    # Nobody away: no lesson carries a list of teachers.
+    plain = client.get(page_url(c))
+    assert plain.context["plan"].away == []
+    assert 'name="substitute"' not in plain.content.decode()
+
+
+def test_a_teacher_with_a_substituted_lesson_is_away_without_being_named(
+    client: Client, community: Community, day: dict[str, Lesson]
+) -> None:
+    c = community
+    lesson_substitute(actor=c.deputy, lesson=day["math_1"], substitute=c.deputy, reason="")
+    client.force_login(c.deputy)
+    response = client.get(page_url(c))
+    [away] = response.context["plan"].away
+    assert away.teacher == c.teacher and not away.named
+    suggestions = response.context["away_lessons"][0].suggestions
+    assert suggestions[0].teacher == c.deputy  # the one substituting now comes first
+
+
+def test_a_substitute_is_assigned_in_place_and_audited(
+    client: Client, community: Community, day: dict[str, Lesson]
+) -> None:
+    c = community
+    client.force_login(c.deputy)
+    target = day["math_1"]
+    response = client.post(
+        action_url("substitute_set", c, target),
+        {"substitute": c.class_teacher.pk, "reason": "лікарняний", "away": [c.teacher.pk]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="away"')
+    assert "msg-success" in body and f'id="lesson-{target.pk}"' in body
+    assert lesson_state(target)[0] == c.class_teacher.pk
+    assert AuditEvent.objects.filter(action="lesson.substitute", object_id=str(target.pk)).exists()
+    # A refusal comes back beside the lesson, in place, and changes nothing.
+    refused = client.post(
+        action_url("substitute_set", c, target),
+        {"substitute": c.other_teacher.pk, "away": [c.teacher.pk]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert refused.status_code == 200 and "msg-error" in refused.content.decode()
+    assert lesson_state(target)[0] == c.class_teacher.pk
+    # Without htmx, the same form goes back to the page with the teachers away kept.
+    plain = client.post(
+        action_url("substitute_clear", c, target), {"away": [c.teacher.pk], "group": "period"}
+    )
+    assert plain.status_code == 302 and f"away={c.teacher.pk}" in plain["Location"]
+    assert lesson_state(target)[0] is None
+
+
+def test_all_free_teachers_are_listed_only_for_the_lesson_asked(
+    client: Client, community: Community, day: dict[str, Lesson]
+) -> None:
+    c = community
+    client.force_login(c.deputy)
+    target = day["math_1"]
+    body = client.get(page_url(c, away=(c.teacher,)) + f"&all={target.pk}").content.decode()
+    assert body.count('id="substitute-') == 1 and f'id="substitute-{target.pk}"' in body
 
 
 def test_a_reason_too_long_is_refused(community: Community, day: dict[str, Lesson]) -> None:
@@ -427,11 +518,13 @@ def test_the_substitutions_page_query_count_does_not_grow_with_lessons(
     c = community
     client.force_login(c.deputy)
     lesson(c, c.math_5a, 1)
+    away = [c.teacher]
     with django_assert_max_num_queries(8) as few:
-        assert client.get(page_url(c)).status_code == 200
+        assert client.get(page_url(c, away=tuple(away))).status_code == 200
     for grade in (6, 7, 8):
         class_group = ClassGroup.objects.create(year=c.year, grade=grade, letter="А")
         teacher = make_staff(c.school, f"t{grade}", f"Вчитель{grade}", "Іван", Role.TEACHER)
+        away.append(teacher)
         assignment = TeachingAssignment.objects.create(
             year=c.year,
             teacher=teacher,
@@ -445,8 +538,17 @@ def test_the_substitutions_page_query_count_does_not_grow_with_lessons(
                 target.substitute = c.deputy
                 target.save()
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(page_url(c))
+        response = client.get(page_url(c, away=tuple(away)) + f"&all={target.pk}")
     assert len(response.context["plan"].lessons) == 10
+    assert len(response.context["away_lessons"]) == 10
+    # An in-place change answers with a fixed number of queries too.
+    with django_assert_max_num_queries(30) as change:
+        client.post(
+            action_url("substitute_clear", c, target),
+            {"away": [t.pk for t in away]},
+            HTTP_HX_REQUEST="true",
+        )
+    assert len(change.captured_queries) < 30
 
 
 # --- the register ---------------------------------------------------------------------
