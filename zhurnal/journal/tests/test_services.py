@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
@@ -344,13 +344,18 @@ def test_a_proposal_without_a_value_says_which_marks_the_method_lacks(
 ) -> None:
     lesson = lesson_on(community, PAST)
     marks = [put(community, lesson, "9").mark, put(community, lesson, "10", kind="test").mark]
-    thematic = term_mark_proposal(marks=marks, method="thematic_mean")  # type: ignore[arg-type]
+    with translation.override("en"):  # the texts are read in the source language
+        thematic = term_mark_proposal(marks=marks, method="thematic_mean")  # type: ignore[arg-type]
+        weighted = term_mark_proposal(marks=marks, method="weighted_mean")  # type: ignore[arg-type]
+        no_marks = term_mark_proposal(marks=[], method="weighted_mean")
+        no_terms = annual_mark_proposal(term_marks=[])
     assert thematic.value == "" and thematic.used == []
     assert "thematic marks only" in thematic.missing and "no thematic mark" in thematic.missing
-    weighted = term_mark_proposal(marks=marks, method="weighted_mean")  # type: ignore[arg-type]
     assert weighted.value == "10" and weighted.missing == ""
-    assert "weighted mean" in term_mark_proposal(marks=[], method="weighted_mean").missing
-    assert "no numeric term mark" in annual_mark_proposal(term_marks=[]).missing
+    assert "weighted mean" in no_marks.missing
+    assert "no numeric term mark" in no_terms.missing
+    with translation.override("uk"):
+        assert "лише тематичні" in term_mark_proposal(marks=marks, method="thematic_mean").missing  # type: ignore[arg-type]
 
 
 def test_lesson_record_keeps_when_topic_was_written(community: Community) -> None:
