@@ -7,7 +7,12 @@ Windows .exe) must not reach the families who download it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 HEAD_BYTES = 8192
 
@@ -77,3 +82,39 @@ def content_matches(extension: str, head: bytes) -> bool:
     extension without a known signature never matches."""
     check = CONTENT_CHECKS.get(extension.lower())
     return check is not None and check(head) and not is_executable(head)
+
+
+# A scanned paper (an excuse note, a consent signed on paper): the extension and the
+# file's own first bytes must agree.
+SCAN_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def scanned_document_check(document: UploadedFile[Any], *, max_bytes: int) -> str:
+    """The name to keep for an uploaded scan, or ValidationError in words: a PDF, JPEG or
+    PNG by extension and by content, at most `max_bytes`."""
+    name = PurePath(document.name or "document").name[:200]
+    extension = PurePath(name).suffix.lower()
+    signatures = SCAN_SIGNATURES.get(extension)
+    if signatures is None:
+        raise ValidationError(
+            _("The document must be a PDF, JPEG or PNG file, not «%(ext)s».")
+            % {"ext": extension or "?"}
+        )
+    if (document.size or 0) > max_bytes:
+        raise ValidationError(
+            _("The document is too large: %(size)s MB at most.")
+            % {"size": max_bytes // (1024 * 1024)}
+        )
+    document.seek(0)
+    head = document.read(8)
+    document.seek(0)
+    if not any(head.startswith(signature) for signature in signatures):
+        raise ValidationError(
+            _("The file «%(name)s» is not a real PDF, JPEG or PNG document.") % {"name": name}
+        )
+    return name

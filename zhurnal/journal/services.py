@@ -29,7 +29,12 @@ from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, delete_audited, snapshot
-from zhurnal.core.filetypes import content_matches, is_executable, upload_head
+from zhurnal.core.filetypes import (
+    content_matches,
+    is_executable,
+    scanned_document_check,
+    upload_head,
+)
 from zhurnal.core.formats import date_ua
 from zhurnal.core.timeutil import local_today, school_tz
 from zhurnal.journal.access import is_journal_controller
@@ -1428,37 +1433,6 @@ def remark_delete(*, actor: User, remark: StudentRemark, reason: str = "") -> No
 # --- the class teacher excuses absences -------------------------------------------------
 
 EXCUSE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-# The scanned certificate or note: the extension and the file's own first bytes must agree.
-EXCUSE_DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
-def _excuse_document_check(document: UploadedFile[Any]) -> str:
-    name = PurePath(document.name or "document").name[:200]
-    extension = PurePath(name).suffix.lower()
-    signatures = EXCUSE_DOCUMENT_SIGNATURES.get(extension)
-    if signatures is None:
-        raise ValidationError(
-            _("The document must be a PDF, JPEG or PNG file, not «%(ext)s».")
-            % {"ext": extension or "?"}
-        )
-    if (document.size or 0) > EXCUSE_DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            _("The document is too large: %(size)s MB at most.")
-            % {"size": EXCUSE_DOCUMENT_MAX_BYTES // (1024 * 1024)}
-        )
-    document.seek(0)
-    head = document.read(8)
-    document.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
-        raise ValidationError(
-            _("The file «%(name)s» is not a real PDF, JPEG or PNG document.") % {"name": name}
-        )
-    return name
 
 
 def absences_excuse(
@@ -1505,7 +1479,11 @@ def absences_excuse(
             _("%(student)s does not study in this class on these dates.")
             % {"student": student.full_name}
         )
-    document_name = _excuse_document_check(document) if document is not None else ""
+    document_name = (
+        scanned_document_check(document, max_bytes=EXCUSE_DOCUMENT_MAX_BYTES)
+        if document is not None
+        else ""
+    )
     excuse = AbsenceExcuse(
         student=student,
         class_group=class_group,

@@ -5,7 +5,6 @@ app reads the register before creating and before sending a guardian's e-mail)."
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePath
 from typing import Any
 
 from django.core.cache import cache
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.core.filetypes import scanned_document_check
 from zhurnal.people.models import (
     Consent,
     ConsentChannel,
@@ -40,13 +40,6 @@ from zhurnal.schools.models import ClassGroup, Municipality
 from zhurnal.schools.services import ensure_class_open
 
 CONSENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-# The scanned paper consent: the extension and the file's own first bytes must agree.
-CONSENT_DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 NOTICE_TEXT_MAX = 5000
 REQUEST_TEXT_MAX = 2000
 
@@ -150,30 +143,6 @@ def _school_id(student: Student) -> int | None:
     return class_group.year.school_id if class_group is not None else None
 
 
-def _document_check(document: UploadedFile[Any]) -> str:
-    name = PurePath(document.name or "document").name[:200]
-    extension = PurePath(name).suffix.lower()
-    signatures = CONSENT_DOCUMENT_SIGNATURES.get(extension)
-    if signatures is None:
-        raise ValidationError(
-            _("The document must be a PDF, JPEG or PNG file, not «%(ext)s».")
-            % {"ext": extension or "?"}
-        )
-    if (document.size or 0) > CONSENT_DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            _("The document is too large: %(size)s MB at most.")
-            % {"size": CONSENT_DOCUMENT_MAX_BYTES // (1024 * 1024)}
-        )
-    document.seek(0)
-    head = document.read(8)
-    document.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
-        raise ValidationError(
-            _("The file «%(name)s» is not a real PDF, JPEG or PNG document.") % {"name": name}
-        )
-    return name
-
-
 def _consenter(actor: User, student: Student) -> Guardian | None:
     """The guardian record the actor consents as, or None for an adult student themself;
     PermissionDenied for anyone else."""
@@ -202,7 +171,11 @@ def _consent_create(
 ) -> Consent:
     if purpose not in ConsentPurpose.values:
         raise ValidationError(_("Choose what the consent is for."))
-    document_name = _document_check(document) if document is not None else ""
+    document_name = (
+        scanned_document_check(document, max_bytes=CONSENT_DOCUMENT_MAX_BYTES)
+        if document is not None
+        else ""
+    )
     now = timezone.now()
     consent = Consent(
         student=student,
