@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from zhurnal.control.metrics import FillCounts, school_fill
@@ -23,7 +23,7 @@ from zhurnal.schools.models import (
     Term,
 )
 from zhurnal.schools.selectors import classes_with_counts, current_enrollment_q, current_year
-from zhurnal.timetable.models import Lesson
+from zhurnal.timetable.models import Lesson, TeacherAbsence
 
 # --- the department -------------------------------------------------------------------
 
@@ -129,6 +129,8 @@ class SchoolToday:
     today: dt.date
     unrecorded: list[Lesson]
     unrecorded_count: int
+    needing_substitute: list[Lesson]
+    needing_substitute_count: int
     substituted: int
     cancelled: int
     pending_corrections: list[Correction]
@@ -138,7 +140,8 @@ class SchoolToday:
 
 
 def school_today(*, school: School, now: dt.datetime | None = None) -> SchoolToday:
-    """Today's lessons that have begun without a register or a topic, today's
+    """Today's lessons that have begun without a register or a topic, lessons of teachers
+    recorded as away that have neither a substitute nor a mark as not held, today's
     substitutions and lessons not held, corrections waiting for approval, open remarks
     on journal keeping and this week's fill level. A fixed number of queries (fill
     level included), whatever the size of the school."""
@@ -160,7 +163,26 @@ def school_today(*, school: School, now: dt.datetime | None = None) -> SchoolTod
             "period__number", "assignment__class_group__grade", "assignment__class_group__letter"
         )
     )
+    teacher_away = Exists(
+        TeacherAbsence.objects.filter(
+            school=school,
+            teacher=OuterRef("assignment__teacher"),
+            starts_on__lte=today,
+            ends_on__gte=today,
+        )
+    )
+    uncovered = Q(teacher_away, is_cancelled=False, substitute__isnull=True)
+    needing = (
+        lessons_today.filter(uncovered)
+        .select_related(
+            "period", "assignment__class_group", "assignment__subject", "assignment__teacher"
+        )
+        .order_by(
+            "period__number", "assignment__class_group__grade", "assignment__class_group__letter"
+        )
+    )
     counts = lessons_today.aggregate(
+        needing=Count("pk", filter=uncovered),
         unrecorded=Count(
             "pk",
             filter=Q(is_cancelled=False, period__starts_at__lte=local.time())
@@ -178,6 +200,8 @@ def school_today(*, school: School, now: dt.datetime | None = None) -> SchoolTod
         today=today,
         unrecorded=list(missing[:LISTED]),
         unrecorded_count=counts["unrecorded"],
+        needing_substitute=list(needing[:LISTED]),
+        needing_substitute_count=counts["needing"],
         substituted=counts["substituted"],
         cancelled=counts["cancelled"],
         pending_corrections=list(

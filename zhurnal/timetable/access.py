@@ -17,7 +17,14 @@ from zhurnal.accounts.models import User
 from zhurnal.core.access import ensure_signed_in, first_or_404
 from zhurnal.people.access import JOURNAL_READERS, SETUP_ROLES, role_school_ids
 from zhurnal.schools.models import AcademicYear, School
-from zhurnal.timetable.models import Lesson, Period, TeachingAssignment, Timetable, TimetableEntry
+from zhurnal.timetable.models import (
+    Lesson,
+    Period,
+    TeacherAbsence,
+    TeachingAssignment,
+    Timetable,
+    TimetableEntry,
+)
 
 LESSON_RELATED = (
     "period",
@@ -169,3 +176,16 @@ def timetable_entry_for_user(
     if within is not None:
         entry.timetable = within
     return entry
+
+
+def absence_for_user(
+    user: User, absence_id: int, *, roles: Iterable[str], within: School
+) -> TeacherAbsence:
+    """A teacher's absence recorded at `within`, for those holding one of `roles` there
+    (the deputy director and director, who arrange substitutions), else 404."""
+    ensure_signed_in(user)
+    return first_or_404(
+        TeacherAbsence.objects.filter(
+            pk=absence_id, school=within, school_id__in=role_school_ids(user, roles)
+        ).select_related("school", "teacher")
+    )

@@ -223,3 +223,47 @@ class Lesson(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.assignment} {self.date:%d.%m.%Y} #{self.period.number}"
+
+
+class TeacherAbsence(TimestampedModel):
+    """A teacher away from school for a span of days (sick leave, a training course, a
+    business trip), recorded by the deputy director: their lessons of those days need a
+    substitute or are marked as not held."""
+
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        related_name="teacher_absences",
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
+        on_delete=models.PROTECT,
+        related_name="absences",
+    )
+    starts_on = models.DateField(_("away from"))
+    ends_on = models.DateField(_("away until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("teacher absence")
+        verbose_name_plural = _("teacher absences")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="timetable_absence_span"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school", "ends_on", "starts_on"], name="timetable_absence_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher}: {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"

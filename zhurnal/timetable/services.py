@@ -16,11 +16,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhurnal.accounts.models import User
-from zhurnal.audit.services import audit_record, snapshot
+from zhurnal.audit.services import audit_record, delete_audited, snapshot
 from zhurnal.core.formats import date_ua
 from zhurnal.people.access import has_school_role
 from zhurnal.people.models import Role, RoleAssignment, StaffMember
-from zhurnal.schools.models import AcademicYear, ClassGroup, Subgroup, Subject
+from zhurnal.schools.models import AcademicYear, ClassGroup, School, Subgroup, Subject
 from zhurnal.schools.services import (
     dates_inside_year,
     delete_in_year,
@@ -31,6 +31,7 @@ from zhurnal.schools.services import (
 from zhurnal.timetable.models import (
     Lesson,
     Period,
+    TeacherAbsence,
     TeachingAssignment,
     Timetable,
     TimetableEntry,
@@ -659,3 +660,138 @@ def lesson_cancel_undo(*, actor: User, lesson: Lesson) -> Lesson:
             fields=["is_cancelled", "cancel_reason"],
         )
     return lesson
+
+
+# --- teachers away --------------------------------------------------------------------
+
+# Longer than a year away is not an absence to arrange substitutions for.
+ABSENCE_MAX_DAYS = 366
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _absence_controller(actor: User, school: School, start: dt.date, end: dt.date) -> None:
+    """The school's deputy director or director records who is away; not in a closed year."""
+    if not has_school_role(actor, school.pk, LESSON_CONTROLLERS):
+        raise PermissionDenied(
+            _("Only the school's deputy director or director may arrange substitutions.")
+        )
+    closed = (
+        AcademicYear.objects.filter(school=school, starts_on__lte=end, ends_on__gte=start)
+        .exclude(closed_at=None)
+        .first()
+    )
+    if closed is not None:
+        ensure_year_open(closed)
+
+
+def _audit_absence(
+    actor: User, absence: TeacherAbsence, action: str, before: dict[str, Any] | None
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=absence,
+        before=before,
+        after=snapshot(absence),
+        reason=absence.reason,
+        school_id=absence.school_id,
+    )
+
+
+def teacher_absence_record(
+    *,
+    actor: User,
+    school: School,
+    teacher: User,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    reason: str,
+) -> TeacherAbsence:
+    """Record a teacher of the school as away from `starts_on` to `ends_on` (inclusive).
+    An absence that overlaps or touches one already recorded joins it: one teacher has
+    one absence for any day."""
+    _absence_controller(actor, school, starts_on, ends_on)
+    reason = _clean_reason(reason, required=False)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The end cannot come before the start.")})
+    if (ends_on - starts_on).days >= ABSENCE_MAX_DAYS:
+        raise ValidationError({"ends_on": _("Choose at most a year.")})
+    if not _works_as_teacher(teacher, school.pk):
+        raise ValidationError({"teacher": _("Choose a teacher of this school.")})
+    with transaction.atomic():
+        touching = list(
+            TeacherAbsence.objects.select_for_update()
+            .filter(
+                school=school,
+                teacher=teacher,
+                starts_on__lte=ends_on + ONE_DAY,
+                ends_on__gte=starts_on - ONE_DAY,
+            )
+            .order_by("starts_on")
+        )
+        if not touching:
+            absence = TeacherAbsence(
+                school=school,
+                teacher=teacher,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                reason=reason,
+                recorded_by=actor,
+            )
+            absence.save()
+            _audit_absence(actor, absence, "teacher_absence.create", None)
+            return absence
+        absence, *others = touching
+        before = snapshot(absence)
+        absence.starts_on = min(starts_on, *(a.starts_on for a in touching))
+        absence.ends_on = max(ends_on, *(a.ends_on for a in touching))
+        absence.reason = reason or absence.reason
+        for other in others:
+            delete_audited(
+                actor=actor,
+                instance=other,
+                action="teacher_absence.delete",
+                school_id=school.pk,
+                reason=_("joined to the absence from %(date)s")
+                % {"date": date_ua(absence.starts_on)},
+            )
+        absence.save()
+        _audit_absence(actor, absence, "teacher_absence.update", before)
+    return absence
+
+
+def teacher_absence_cancel_day(*, actor: User, absence: TeacherAbsence, day: dt.date) -> None:
+    """The teacher is at school on `day` after all: the day leaves the absence (which
+    ends, shortens, or splits in two around it). Substitutions already arranged stay
+    until the deputy takes them back."""
+    if not absence.starts_on <= day <= absence.ends_on:
+        raise ValidationError(_("The teacher is not recorded as away on that day."))
+    _absence_controller(actor, absence.school, day, day)
+    with transaction.atomic():
+        if absence.starts_on == absence.ends_on:
+            delete_audited(
+                actor=actor,
+                instance=absence,
+                action="teacher_absence.delete",
+                school_id=absence.school_id,
+            )
+            return
+        before = snapshot(absence)
+        if day == absence.starts_on:
+            absence.starts_on = day + ONE_DAY
+        elif day == absence.ends_on:
+            absence.ends_on = day - ONE_DAY
+        else:
+            rest = TeacherAbsence(
+                school=absence.school,
+                teacher=absence.teacher,
+                starts_on=day + ONE_DAY,
+                ends_on=absence.ends_on,
+                reason=absence.reason,
+                recorded_by=actor,
+            )
+            rest.save()
+            _audit_absence(actor, rest, "teacher_absence.create", None)
+            absence.ends_on = day - ONE_DAY
+        absence.save()
+        _audit_absence(actor, absence, "teacher_absence.update", before)

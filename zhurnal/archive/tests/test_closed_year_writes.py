@@ -80,6 +80,7 @@ from zhurnal.timetable.models import Lesson, Period, TeachingAssignment, Weekday
 from zhurnal.timetable.services import (
     lesson_cancel,
     lesson_substitute,
+    teacher_absence_record,
     timetable_create,
     timetable_entry_create,
 )
@@ -266,6 +267,10 @@ def build_world(c: Community) -> World:
         actor=teacher, lesson=substituted, student=c.student, status=AttendanceStatus.ABSENT
     )
     lesson_cancel(actor=director, lesson=cancelled, reason="Карантин")
+    absence = teacher_absence_record(
+        actor=director, school=c.school, teacher=c.other_teacher, starts_on=TODAY,
+        ends_on=TODAY + dt.timedelta(days=1), reason="курси",
+    )  # fmt: skip
     remark_open = journal_remark_create(
         actor=director, assignment=c.math_5a, text="Запишіть теми уроків"
     )
@@ -331,6 +336,7 @@ def build_world(c: Community) -> World:
         "substituted": substituted.pk,
         "free_lesson": free.pk,
         "cancelled": cancelled.pk,
+        "absence": absence.pk,
         "lesson_5b": lesson_5b.pk,
         "mark": mark.pk,
         "homework": homework.pk,
@@ -463,6 +469,10 @@ CASES: list[Case] = [
     Case("timetable:lesson_cancel", CONTROLLERS, lambda w: {"reason": "екскурсія"},
          ids={"lesson_id": "free_lesson"}),
     Case("timetable:lesson_cancel_undo", CONTROLLERS, ids={"lesson_id": "cancelled"}),
+    Case("timetable:absence_create", CONTROLLERS, lambda w: {
+        "teacher": w.ids["teacher"], "starts_on": TODAY.isoformat(), "reason": "лікарняний"}),
+    Case("timetable:absence_cancel_day", CONTROLLERS, lambda w: {"date": TODAY.isoformat()},
+         ids={"absence_id": "absence"}),
     # the lesson page and the journal grid
     Case("journal:lesson_record", ("teacher", "substitute"), lambda w: {
         "topic": "Дроби", "homework": "№ 12", "place": "classroom"},

@@ -71,3 +71,38 @@ class RegisterFilterForm(forms.Form):
             elif (end - start).days >= REGISTER_MAX_DAYS:
                 self.add_error("end", _("Choose at most a year."))
         return data
+
+
+class AbsenceForm(forms.Form):
+    """A teacher recorded as away, from a day to a day (the same day by default)."""
+
+    teacher = StaffChoiceField(queryset=User.objects.none(), label=_("Teacher away"))
+    starts_on = forms.DateField(label=_("Away from"), widget=DATE)
+    ends_on = forms.DateField(
+        label=_("Away until"),
+        widget=DATE,
+        required=False,
+        help_text=_("Leave empty for one day."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        help_text=_("For example: sick leave, training course, business trip."),
+    )
+
+    def __init__(self, *args: Any, teachers: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["teacher"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = teachers
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and not data.get("ends_on"):
+            data["ends_on"] = data["starts_on"]
+        return data
+
+
+class AbsenceDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE)

@@ -14,7 +14,7 @@ from zhurnal.accounts.models import User
 from zhurnal.people.models import Role
 from zhurnal.people.selectors import school_staff
 from zhurnal.schools.models import AcademicYear, School
-from zhurnal.timetable.models import Lesson, TeachingAssignment
+from zhurnal.timetable.models import Lesson, TeacherAbsence, TeachingAssignment
 
 LESSON_RELATED = (
     "period",
@@ -96,13 +96,14 @@ class DayGroup:
 
 @dataclass
 class AwayTeacher:
-    """A teacher away on the day and their lessons. `named` when the deputy named them
-    away on the page; otherwise they are away because a lesson of theirs is substituted
-    or not held."""
+    """A teacher away on the day and their lessons: recorded as away (`absence`), named
+    away on the page (`named`, not recorded), or else away because a lesson of theirs is
+    substituted or not held."""
 
     teacher: User
     lessons: list[DayLesson]
     named: bool
+    absence: TeacherAbsence | None = None
 
 
 @dataclass
@@ -119,18 +120,17 @@ class SubstitutionDay:
 
     @property
     def named_away_ids(self) -> list[int]:
-        return [away.teacher.pk for away in self.away if away.named]
+        """The teachers named away on the page but not recorded as away."""
+        return [away.teacher.pk for away in self.away if away.named and away.absence is None]
 
     @property
     def away_lessons(self) -> list[DayLesson]:
         return [item for away in self.away for item in away.lessons]
 
-    def present_with_lessons(self) -> list[User]:
-        """Teachers with a lesson of their own that day who are not away: whom the
-        deputy may name away."""
+    def present_teachers(self) -> list[User]:
+        """The school's teachers not away that day: whom the deputy may record as away."""
         away = {away.teacher.pk for away in self.away}
-        own = {item.lesson.assignment.teacher_id for item in self.lessons}
-        return [t for t in self.teachers if t.pk in own and t.pk not in away]
+        return [t for t in self.teachers if t.pk not in away]
 
     def by_period(self) -> list[DayGroup]:
         groups: dict[int, DayGroup] = {}
@@ -154,16 +154,22 @@ class SubstitutionDay:
 def substitution_day(
     *, school: School, day: dt.date, away: Collection[int] = ()
 ) -> SubstitutionDay:
-    """The school's lessons of one day and the teachers away: those named in `away`
-    (ids; any but the school's teachers with a lesson that day are ignored) and those
-    whose lesson that day is substituted or not held.
+    """The school's lessons of one day and the teachers away: those recorded as away that
+    day (TeacherAbsence), those named in `away` (ids; any but the school's teachers with a
+    lesson that day are ignored) and those whose lesson that day is substituted or not held.
 
     Each held lesson of a teacher away comes with the teachers free to substitute it
     (not its own teacher, not away, not teaching anything else at that lesson number; a
     lesson not held frees its teacher) and a short list of them suggested: the one
     substituting now, then the same subject, then those who teach the class, then
     those at school that day, the least loaded first. Three queries, however many
-    lessons and teachers."""
+    lessons and teachers (four with the absences)."""
+    absences = {
+        absence.teacher_id: absence
+        for absence in TeacherAbsence.objects.filter(
+            school=school, starts_on__lte=day, ends_on__gte=day
+        )
+    }
     lessons = list(
         lessons_of_school(school)
         .filter(date=day)
@@ -179,11 +185,15 @@ def substitution_day(
     year = lessons[0].assignment.year if lessons else _year_on(school, day)
     own_teachers = {lesson.assignment.teacher_id for lesson in lessons}
     named = {pk for pk in away if pk in own_teachers}
-    away_ids = named | {
-        lesson.assignment.teacher_id
-        for lesson in lessons
-        if lesson.is_cancelled or lesson.substitute_id is not None
-    }
+    away_ids = (
+        named
+        | (absences.keys() & own_teachers)
+        | {
+            lesson.assignment.teacher_id
+            for lesson in lessons
+            if lesson.is_cancelled or lesson.substitute_id is not None
+        }
+    )
     busy: dict[int, set[int]] = {}  # period id → ids of the teachers giving a lesson then
     load: dict[int, int] = {}  # teacher id → lessons they give that day
     for lesson in lessons:
@@ -215,7 +225,13 @@ def substitution_day(
         teacher = item.lesson.assignment.teacher
         if teacher.pk in away_ids:
             grouped.setdefault(
-                teacher.pk, AwayTeacher(teacher=teacher, lessons=[], named=teacher.pk in named)
+                teacher.pk,
+                AwayTeacher(
+                    teacher=teacher,
+                    lessons=[],
+                    named=teacher.pk in named,
+                    absence=absences.get(teacher.pk),
+                ),
             ).lessons.append(item)
     return SubstitutionDay(
         day=day,

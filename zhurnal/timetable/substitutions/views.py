@@ -26,7 +26,7 @@ from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today
 from zhurnal.people.access import school_for_user
 from zhurnal.schools.models import School
-from zhurnal.timetable.access import lesson_for_user
+from zhurnal.timetable.access import absence_for_user, lesson_for_user
 from zhurnal.timetable.models import Lesson
 from zhurnal.timetable.services import (
     LESSON_CONTROLLERS,
@@ -34,8 +34,12 @@ from zhurnal.timetable.services import (
     lesson_cancel_undo,
     lesson_substitute,
     lesson_substitute_clear,
+    teacher_absence_cancel_day,
+    teacher_absence_record,
 )
 from zhurnal.timetable.substitutions.forms import (
+    AbsenceDayForm,
+    AbsenceForm,
     CancelForm,
     DayForm,
     RegisterFilterForm,
@@ -192,7 +196,83 @@ def _lesson_action(
     return redirect(f"{_day_url(school, lesson.date, grouping, away)}#lesson-{lesson.pk}")
 
 
-def _form_errors(form: SubstituteForm | CancelForm) -> ValidationError:
+def _errors_text(errors: ValidationError) -> str:
+    return " ".join(errors.messages)
+
+
+@login_required
+@require_POST
+def absence_create(request: AuthedRequest, school_id: int) -> HttpResponse:
+    """Record a teacher as away (one day or a span); back to the day's page, where their
+    lessons wait for substitutes."""
+    school = _school(request, school_id)
+    form = AbsenceForm(request.POST, teachers=school_teachers(school=school))
+    grouping = _grouping(request.POST.get("group"))
+    away = _away_ids(request.POST.getlist("away"))
+    day = _today(school)
+    if not form.is_valid():
+        messages.error(request, _errors_text(_form_errors(form)))
+        given = AbsenceDayForm({"date": request.POST.get("starts_on", "")})
+        if given.is_valid():
+            day = given.cleaned_data["date"]
+        return redirect(_day_url(school, day, grouping, away))
+    data = form.cleaned_data
+    day = data["starts_on"]
+    try:
+        absence = teacher_absence_record(
+            actor=request.user,
+            school=school,
+            teacher=data["teacher"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(
+            request,
+            _("%(teacher)s is recorded as away from %(start)s to %(end)s.")
+            % {
+                "teacher": absence.teacher.short_name,
+                "start": date_ua(absence.starts_on),
+                "end": date_ua(absence.ends_on),
+            },
+        )
+    return redirect(
+        _day_url(school, day, grouping, [pk for pk in away if pk != data["teacher"].pk])
+    )
+
+
+@login_required
+@require_POST
+def absence_cancel_day(request: AuthedRequest, school_id: int, absence_id: int) -> HttpResponse:
+    """The teacher is at school on the day after all."""
+    school = _school(request, school_id)
+    absence = absence_for_user(request.user, absence_id, roles=LESSON_CONTROLLERS, within=school)
+    form = AbsenceDayForm(request.POST)
+    grouping = _grouping(request.POST.get("group"))
+    away = _away_ids(request.POST.getlist("away"))
+    if not form.is_valid():
+        messages.error(request, _errors_text(_form_errors(form)))
+        return redirect(_day_url(school, _today(school), grouping, away))
+    day = form.cleaned_data["date"]
+    try:
+        teacher_absence_cancel_day(actor=request.user, absence=absence, day=day)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(
+            request,
+            _("%(teacher)s is no longer recorded as away on %(date)s.")
+            % {"teacher": absence.teacher.short_name, "date": date_ua(day)},
+        )
+    return redirect(_day_url(school, day, grouping, away))
+
+
+def _form_errors(
+    form: SubstituteForm | CancelForm | AbsenceForm | AbsenceDayForm,
+) -> ValidationError:
     return ValidationError([error for errors in form.errors.values() for error in errors])
 
 
