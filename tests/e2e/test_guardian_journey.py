@@ -113,7 +113,7 @@ def test_guardian_of_two_sees_a_new_mark_and_switches_child_on_a_phone(
     # Log in through the form: with two children the family page lists both.
     page.goto(f"{live_server.url}/login/")
     check_page(page, axe, "login")
-    page.get_by_label("Ім'я користувача або e-mail").fill("guardian")
+    page.get_by_label("Ім’я користувача або e-mail").fill("guardian")
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
     page.wait_for_url(f"{live_server.url}/family/")

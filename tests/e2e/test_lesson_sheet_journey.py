@@ -74,7 +74,7 @@ def test_teacher_saves_a_lesson_of_30_once_and_13_is_refused_in_place(
     assert len(students) == 30
 
     page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Ім'я користувача або e-mail").fill("teacher")
+    page.get_by_label("Ім’я користувача або e-mail").fill("teacher")
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
     page.wait_for_url(f"{live_server.url}/teacher/")

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _log_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
-    page.get_by_label("Ім'я користувача або e-mail").fill(username)
+    page.get_by_label("Ім’я користувача або e-mail").fill(username)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
     pass_second_factor(page, username)

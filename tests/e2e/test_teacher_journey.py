@@ -41,7 +41,7 @@ def test_teacher_keeps_the_journal_of_a_lesson_and_the_grid_by_keyboard(
 
     # Log in through the form and land on the teacher's day.
     page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Ім'я користувача або e-mail").fill("teacher")
+    page.get_by_label("Ім’я користувача або e-mail").fill("teacher")
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
     page.wait_for_url(f"{live_server.url}/teacher/")

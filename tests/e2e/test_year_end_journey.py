@@ -44,7 +44,7 @@ def uk(message: str) -> str:
 
 def log_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
-    page.get_by_label("Ім'я користувача або e-mail").fill(username)
+    page.get_by_label("Ім’я користувача або e-mail").fill(username)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
     pass_second_factor(page, username)

@@ -55,7 +55,7 @@ class DemoCaError(Exception):
 class DemoIdentity:
     """Whom a demo signer's certificate names."""
 
-    name: str  # "Прізвище Ім'я По батькові"
+    name: str  # "Прізвище Ім’я По батькові"
     organisation: str = ""
     title: str = ""
 

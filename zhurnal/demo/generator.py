@@ -80,7 +80,14 @@ from zhurnal.schools.models import (
     Subject,
     Term,
 )
-from zhurnal.timetable.models import Lesson, Period, TeachingAssignment, Timetable, TimetableEntry
+from zhurnal.timetable.models import (
+    Lesson,
+    Period,
+    TeacherAbsence,
+    TeachingAssignment,
+    Timetable,
+    TimetableEntry,
+)
 from zhurnal.timetable.selectors import school_days
 
 DEMO_PASSWORD = "zhurnal-demo"  # noqa: S105 - the demo's published shared password
@@ -136,8 +143,8 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "Біологія і екологія",
         "Географія",
         "Хімія",
-        "Здоров'я, безпека та добробут",
-        "Основи здоров'я",
+        "Здоров’я, безпека та добробут",
+        "Основи здоров’я",
     ),
     "physics": ("Фізика", "Фізика і астрономія", "STEM"),
     "informatics": ("Інформатика",),
@@ -500,6 +507,7 @@ class _SchoolBuilder:
         self._assignments()
         self._timetable()
         self._lessons()
+        self._teacher_away()
         seconds = time.monotonic() - self.started
         c = self.c
         c.progress(
@@ -804,6 +812,8 @@ class _SchoolBuilder:
             if slot.family == "pe":
                 slot.room = "спортзал"
         _bulk(User, users)
+        self.controller = deputy_users[0] if deputy_users else director
+        self.deputy_ids = {user.pk for user in deputy_users}
         _bulk(
             StaffMember,
             [
@@ -1161,6 +1171,30 @@ class _SchoolBuilder:
         self.lesson_count = len(lessons)
         c._count("lessons", len(lessons))
         self._journal(lessons, meta, days)
+
+    def _teacher_away(self) -> None:
+        """One teacher with lessons today on sick leave (not the showcase teacher, not a
+        deputy), recorded by the deputy: the administration's home and the substitutions
+        page have lessons waiting for a substitute."""
+        c = self.c
+        weekday = c.today.isoweekday()
+        busy = {entry.assignment.teacher_id for entry in self.entries if entry.weekday == weekday}
+        showcase = self.teachers[self.showcase_teacher].user
+        spared = {*self.deputy_ids, showcase.pk if showcase else None}
+        candidates = sorted(busy - spared)
+        if not candidates:
+            return
+        TeacherAbsence.objects.create(
+            school=self.school,
+            teacher_id=self.rng.choice(candidates),
+            starts_on=c.today,
+            ends_on=c.today + dt.timedelta(days=2),
+            reason="лікарняний",
+            recorded_by=self.controller,
+            created_at=c.setup_time,
+            updated_at=c.setup_time,
+        )
+        c._count("teacher absences", 1)
 
     def _insert_lessons(self, lessons: list[Lesson]) -> None:
         db_time = connection.ops.adapt_datetimefield_value

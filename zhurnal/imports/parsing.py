@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -83,7 +83,7 @@ _PATRONYMIC = ("patronymic", "middle name")
 
 STUDENT_COLUMNS: list[Column] = [
     Column("surname", "Прізвище", "Шевченко", 18, True, _SURNAME),
-    Column("given_name", "Ім'я", "Тарас", 16, True, _GIVEN_NAME),
+    Column("given_name", "Ім’я", "Тарас", 16, True, _GIVEN_NAME),
     Column("patronymic", "По батькові", "Григорович", 18, False, _PATRONYMIC),
     Column(
         "birth_date",
@@ -119,7 +119,7 @@ STUDENT_COLUMNS: list[Column] = [
         False,
         ("form of education", "education form"),
     ),
-    Column("health_group", "Група здоров'я", "основна", 14, False, ("health group",)),
+    Column("health_group", "Група здоров’я", "основна", 14, False, ("health group",)),
     Column(
         "pe_group",
         "Група з фізкультури",
@@ -134,7 +134,7 @@ STUDENT_COLUMNS: list[Column] = [
 
 STAFF_COLUMNS: list[Column] = [
     Column("surname", "Прізвище", "Коваленко", 18, True, _SURNAME),
-    Column("given_name", "Ім'я", "Ірина", 16, True, _GIVEN_NAME),
+    Column("given_name", "Ім’я", "Ірина", 16, True, _GIVEN_NAME),
     Column("patronymic", "По батькові", "Петрівна", 18, False, _PATRONYMIC),
     Column("email", "E-mail", "kovalenko@example.com", 28, False, ("email", "пошта")),
     Column("phone", "Телефон", "+380671234567", 18, False, ("phone",)),
@@ -268,7 +268,11 @@ def _xlsx_archive_check(content: bytes) -> None:
         raise ImportFileError(str(_DAMAGED)) from exc
     if len(parts) > MAX_ZIP_ENTRIES:
         raise ImportFileError(
-            _("The workbook has %(count)s parts inside; a list of people has far fewer.")
+            ngettext(
+                "The workbook has %(count)s part inside; a list of people has far fewer.",
+                "The workbook has %(count)s parts inside; a list of people has far fewer.",
+                len(parts),
+            )
             % {"count": len(parts)}
         )
     limit = int(settings.ZHURNAL_IMPORT_MAX_UNPACKED_BYTES)
@@ -437,29 +441,29 @@ def _instructions(kind: str) -> list[str]:
     if kind == ImportKind.STUDENTS:
         return [
             *common,
-            "Обов'язкові стовпці: Прізвище, Ім'я, Дата народження, Стать, Клас.",
+            "Обов’язкові стовпці: Прізвище, Ім’я, Дата народження, Стать, Клас.",
             "Дата народження і дата зарахування: ДД.ММ.РРРР (наприклад 09.03.2015) або дата Excel.",
             "Стать: ч або ж (також чол/жін, m/f).",
             "Клас: як 5-А; клас має бути створений у поточному навчальному році.",
             "Дата зарахування: якщо порожня — початок навчального року"
             " (або сьогодні, якщо рік уже триває).",
             "Форма навчання: денна, індивідуальна, сімейна або дистанційна (порожня — денна).",
-            "Група здоров'я: основна, підготовча або спеціальна (порожня — основна).",
+            "Група здоров’я: основна, підготовча або спеціальна (порожня — основна).",
             "Група з фізкультури: основна, підготовча, спеціальна або звільнений"
             " (порожня — основна).",
-            "Батьки 1 і Батьки 2: ПІБ (прізвище, ім'я, по батькові), ким доводиться"
+            "Батьки 1 і Батьки 2: ПІБ (прізвище, ім’я, по батькові), ким доводиться"
             " (мати, батько, баба, дід, опікун, інше), телефон, e-mail.",
             "Щоб брати й сестри мали спільних батьків, вкажіть однаковий e-mail"
             " або однакові ПІБ і телефон.",
         ]
     return [
         *common,
-        "Обов'язкові стовпці: Прізвище, Ім'я, Посада.",
+        "Обов’язкові стовпці: Прізвище, Ім’я, Посада.",
         "E-mail: кожна адреса належить одній особі; якщо працівник уже має вхід"
         " у Журнал в іншому закладі громади, його вхід буде використано.",
         "Ролі через кому: вчитель, заступник директора, директор, адміністратор,"
         " медичний працівник (порожньо — вчитель).",
-        "Класний керівник: клас, як 5-А (необов'язково).",
+        "Класний керівник: клас, як 5-А (необов’язково).",
     ]
 
 

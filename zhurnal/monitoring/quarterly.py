@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.services import audit_record, snapshot
@@ -366,7 +367,9 @@ def quarterly_report_xlsx(data: dict[str, Any]) -> bytes:
     scope = data["school"] or data["municipality"]
     start, end = dt.date.fromisoformat(data["start"]), dt.date.fromisoformat(data["end"])
     subtitle = f"{scope}, {date_ua(start)}–{date_ua(end)}"
-    suppressed = _("fewer than %(count)s students") % {"count": MIN_GROUP}
+    suppressed = ngettext(
+        "fewer than %(count)s student", "fewer than %(count)s students", MIN_GROUP
+    ) % {"count": MIN_GROUP}
     workbook, sheet = new_workbook(_("Fill level"))
     fill_rows: list[list[Any]] = [[_("Total"), *_fill_cells(data["fill"])]]
     if data["school"] is None:
@@ -429,7 +432,11 @@ def quarterly_report_xlsx(data: dict[str, Any]) -> bytes:
     titled_sheet(
         marks_sheet,
         title=_("Term marks"),
-        subtitle=_("Groups of fewer than %(count)s students are left out of every figure.")
+        subtitle=ngettext(
+            "Groups of fewer than %(count)s student are left out of every figure.",
+            "Groups of fewer than %(count)s students are left out of every figure.",
+            MIN_GROUP,
+        )
         % {"count": MIN_GROUP},
         headers=[(_("Group"), 28), *[("", 8)] * (width + 1)],
         rows=mark_rows,

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhurnal.control.metrics import FillCounts
 from zhurnal.control.models import QUARTERLY_KINDS, FillWeek, Report, SchoolDay, TermMarkCount
@@ -397,7 +398,11 @@ def department_dashboard(*, schools: Sequence[School], today: dt.date, sort: str
         row.outbreak_days = [day.date for day in school_days[-ATTENDANCE_DAYS:] if day.outbreak]
         spark_values = [counts.level for counts in trend[-SPARK_WEEKS:]]
         row.spark = sparkline(
-            title=_("Fill level of %(school)s, last %(count)s weeks")
+            title=ngettext(
+                "Fill level of %(school)s, last %(count)s week",
+                "Fill level of %(school)s, last %(count)s weeks",
+                SPARK_WEEKS,
+            )
             % {"school": school.short_name, "count": SPARK_WEEKS},
             values=spark_values,
         )

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhurnal.control.access import report_for_user
@@ -51,14 +51,16 @@ from zhurnal.people.access import municipality_for_user, school_for_user
 from zhurnal.people.models import Role
 from zhurnal.schools.models import School
 
+# Each label completes "Sort:" on its own ("by fill level · by name · …"), so every
+# language can put each one in the case its preposition asks for.
 SORT_LABELS = {
-    "rank": gettext_lazy("fill level"),
-    "name": gettext_lazy("name"),
-    "classes": gettext_lazy("classes with entries"),
-    "teachers": gettext_lazy("teachers with entries"),
-    "timeliness": gettext_lazy("timeliness"),
-    "attendance": gettext_lazy("attendance"),
-    "last_entry": gettext_lazy("last entry"),
+    "rank": pgettext_lazy("sort order", "by fill level"),
+    "name": pgettext_lazy("sort order", "by name"),
+    "classes": pgettext_lazy("sort order", "by classes with entries"),
+    "teachers": pgettext_lazy("sort order", "by teachers with entries"),
+    "timeliness": pgettext_lazy("sort order", "by timeliness"),
+    "attendance": pgettext_lazy("sort order", "by attendance"),
+    "last_entry": pgettext_lazy("sort order", "by last entry"),
 }
 
 

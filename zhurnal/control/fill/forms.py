@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from zhurnal.core.forms import DATE
 
@@ -61,6 +62,11 @@ class FillPeriodForm(forms.Form):
             elif (end - start).days > MAX_RANGE_DAYS:
                 self.add_error(
                     "end",
-                    _("Choose at most %(days)s days at a time.") % {"days": MAX_RANGE_DAYS},
+                    ngettext(
+                        "Choose at most %(days)s day at a time.",
+                        "Choose at most %(days)s days at a time.",
+                        MAX_RANGE_DAYS,
+                    )
+                    % {"days": MAX_RANGE_DAYS},
                 )
         return data

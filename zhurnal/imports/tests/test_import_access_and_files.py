@@ -209,7 +209,7 @@ def test_csv_template_is_utf8_with_bom_and_the_students_header(
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:6] == ["Прізвище", "Ім'я", "По батькові", "Дата народження", "Стать", "Клас"]
+    assert rows[0][:6] == ["Прізвище", "Ім’я", "По батькові", "Дата народження", "Стать", "Клас"]
     assert "Батьки 2: e-mail" in rows[0]
 
 

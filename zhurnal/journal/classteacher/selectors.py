@@ -13,6 +13,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from zhurnal.core.dates import weekday_mid_sentence
 from zhurnal.core.formats import date_ua
 from zhurnal.core.timeutil import week_range
 from zhurnal.journal.grid.selectors import LATE_TEXT, STATE_EXAM_GRADES
@@ -86,6 +87,8 @@ class AttendancePeriod:
     previous_on: dt.date | None
     next_on: dt.date | None
     term: Term | None = None
+    # The label inside a sentence ("…, четвер, 03.12.2026"); empty when it reads the same.
+    in_sentence: str = ""
 
 
 def attendance_period(*, kind: str, on: dt.date, terms: list[Term]) -> AttendancePeriod:
@@ -96,6 +99,7 @@ def attendance_period(*, kind: str, on: dt.date, terms: list[Term]) -> Attendanc
             start=on,
             end=on,
             label=f"{dateformat.format(on, 'l')}, {date_ua(on)}",
+            in_sentence=f"{weekday_mid_sentence(on)}, {date_ua(on)}",
             previous_on=on - dt.timedelta(days=1),
             next_on=on + dt.timedelta(days=1),
         )

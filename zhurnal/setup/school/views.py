@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -437,7 +437,13 @@ def curriculum(request: AuthedRequest, school_id: int, year_id: int) -> HttpResp
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, _("Curriculum saved: %(count)d changes.") % {"count": changed}
+                request,
+                ngettext(
+                    "Curriculum saved: %(count)d change.",
+                    "Curriculum saved: %(count)d changes.",
+                    changed,
+                )
+                % {"count": changed},
             )
             return redirect(request.path)
     rows = [
@@ -476,7 +482,11 @@ def curriculum_typical(request: AuthedRequest, school_id: int, year_id: int) -> 
     else:
         messages.success(
             request,
-            _("%(count)d rows of the typical programme added; existing rows were kept.")
+            ngettext(
+                "%(count)d row of the typical programme added; existing rows were kept.",
+                "%(count)d rows of the typical programme added; existing rows were kept.",
+                created,
+            )
             % {"count": created},
         )
     return redirect("setup:setup_curriculum", ctx.school.pk, year_id)

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from zhurnal.core.formats import date_ua
@@ -284,7 +284,11 @@ def lessons(request: AuthedRequest, school_id: int, year_id: int) -> HttpRespons
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(count)d lessons created.") % {"count": created})
+            messages.success(
+                request,
+                ngettext("%(count)d lesson created.", "%(count)d lessons created.", created)
+                % {"count": created},
+            )
     existing = TeachingAssignment.objects.filter(year=year).aggregate(n=Count("lessons"))["n"]
     return render_setup(
         request,
