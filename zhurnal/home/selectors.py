@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from zhurnal.control.metrics import FillCounts, school_fill
@@ -38,6 +39,9 @@ class SchoolFigures:
     students: int = 0
     staff: int = 0
     assignments: int = 0
+    # The teaching load: hours a week of all teaching assignments (what readers of
+    # "педагогічне навантаження" expect, not a count of assignments).
+    weekly_hours: Decimal = Decimal(0)
 
 
 def department_figures(
@@ -65,11 +69,12 @@ def department_figures(
             ),
         )
     }
-    assignments = dict(
-        AcademicYear.objects.filter(pk__in=year_ids)
-        .annotate(n=Count("assignments"))
-        .values_list("pk", "n")
-    )
+    assignments = {
+        pk: (count, hours or Decimal(0))
+        for pk, count, hours in AcademicYear.objects.filter(pk__in=year_ids)
+        .annotate(n=Count("assignments"), hours=Sum("assignments__hours_per_week"))
+        .values_list("pk", "n", "hours")
+    }
     staff = dict(
         School.objects.filter(pk__in=school_ids)
         .annotate(n=Count("staff", filter=Q(staff__is_active=True)))
@@ -86,13 +91,17 @@ def department_figures(
             classes=class_count,
             students=student_count,
             staff=staff.get(school.pk, 0),
-            assignments=assignments.get(school_year.pk, 0) if school_year else 0,
+            assignments=assignments.get(school_year.pk, (0, 0))[0] if school_year else 0,
+            weekly_hours=assignments.get(school_year.pk, (0, Decimal(0)))[1]
+            if school_year
+            else Decimal(0),
         )
         rows.append(row)
         totals.classes += row.classes
         totals.students += row.students
         totals.staff += row.staff
         totals.assignments += row.assignments
+        totals.weekly_hours += row.weekly_hours
     return rows, totals
 
 

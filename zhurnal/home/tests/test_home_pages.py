@@ -31,7 +31,11 @@ def test_department_sees_figures_of_every_school_and_no_student(login, community
     assert rows[c.other_school.pk].classes == 1
     totals = response.context["totals"]
     assert (totals.classes, totals.students, totals.staff, totals.assignments) == (3, 3, 7, 2)
+    # the teaching load is hours a week, not a count of assignments
+    hours = c.math_5a.hours_per_week + c.ukrainian_5a.hours_per_week
+    assert school_row.weekly_hours == totals.weekly_hours == hours
     content = response.content.decode()
+    assert f"<td>{hours.normalize()}</td>" in content
     for student in (c.student, c.other_student, c.student_5b):
         assert student.surname not in content
     assert table_counts() == before
