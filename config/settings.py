@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "zhurnal.people",
     "zhurnal.timetable",
     "zhurnal.journal",
+    "zhurnal.plans",
     "zhurnal.diary",
     "zhurnal.accounts",
     "zhurnal.imports",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("zhurnal.students.urls")),
     path("", include("zhurnal.timetable.urls")),
     path("", include("zhurnal.journal.urls")),
+    path("", include("zhurnal.plans.urls")),
     path("", include("zhurnal.diary.urls")),
     path("", include("zhurnal.imports.urls")),
     path("", include("zhurnal.notifications.urls")),

@@ -45,6 +45,7 @@ from zhurnal.journal.services import (
     journal_cell_set,
 )
 from zhurnal.people.models import Student
+from zhurnal.plans.selectors import theme_names
 from zhurnal.schools.models import Term
 from zhurnal.timetable.access import assignment_for_user
 from zhurnal.timetable.models import TeachingAssignment
@@ -267,7 +268,13 @@ def grid(request: AuthedRequest, assignment_id: int) -> HttpResponse:
         return render(request, "journal/grid_no_terms.html", {"assignment": assignment})
     term = _chosen_term(request, assignment, terms)
     can_write = assignment.teacher_id == request.user.pk
-    journal = journal_grid(assignment, term, terms=terms, can_write=can_write)
+    journal = journal_grid(
+        assignment,
+        term,
+        terms=terms,
+        can_write=can_write,
+        theme_names=theme_names(assignment, term),
+    )
     editable = can_write and not journal.closed
     words = _cell_words()
     rows = [(row, _cells_html(row.cells, words)) for row in journal.rows]

@@ -63,6 +63,7 @@ from zhurnal.journal.services import (
     remark_delete,
 )
 from zhurnal.people.models import Student
+from zhurnal.plans.selectors import planned_topic
 from zhurnal.timetable.access import can_write_lesson, lesson_for_user
 from zhurnal.timetable.models import Lesson
 
@@ -177,6 +178,20 @@ def _sheet_initial(lesson: Lesson, page: LessonPage) -> dict[str, Any]:
     return initial
 
 
+def _prefill_topic(sheet: LessonSheetForm, lesson: Lesson) -> None:
+    """A lesson without a topic gets its calendar plan's topic typed in, marked as coming
+    from the plan: saving the sheet confirms it, the teacher may edit it first."""
+    planned = planned_topic(lesson)
+    if planned is None:
+        return
+    sheet.initial["topic"] = planned.title
+    sheet.fields["topic"].help_text = _(
+        "From the calendar plan (lesson %(number)s of the term, theme %(theme)s): "
+        "saving confirms it; edit it if the lesson went otherwise."
+    ) % {"number": planned.lesson_number, "theme": planned.theme_number}
+    sheet.fields["topic"].widget.attrs["class"] = "from-plan"
+
+
 def _in_form(form: forms.Form, form_id: str) -> forms.Form:
     """Tie the fields of a small form to its <form id> elsewhere on the page: the sheet is
     one form and forms do not nest."""
@@ -201,6 +216,8 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
             initial=_sheet_initial(lesson, page),
             auto_id=SHEET_AUTO_ID,
         )
+        if bound.sheet is None and not lesson.topic:
+            _prefill_topic(sheet, lesson)
 
     record_form = bound.record or LessonRecordForm(
         initial={

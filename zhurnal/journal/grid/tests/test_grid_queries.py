@@ -15,8 +15,8 @@ from zhurnal.people.models import Enrollment, Sex, Student
 from zhurnal.timetable.models import Lesson, Period
 
 # Session, user, assignment, terms (with their locks), enrollments, lessons, marks,
-# attendance, pending corrections.
-GRID_QUERIES = 9
+# attendance, pending corrections, the calendar plan's theme names.
+GRID_QUERIES = 10
 
 
 def fill_class(community: Community, *, students: int, lessons: int) -> None:
