@@ -275,6 +275,8 @@
       if (head.hasAttribute("data-theme")) { body.set("theme", head.getAttribute("data-theme")); }
     }
     Object.keys(extra || {}).forEach(function (key) { body.set(key, extra[key]); });
+    var offline = window.ZhurnalOffline;
+    if (offline && offline.offline()) { return queueCell(td); }
     td.classList.add("saving");
     td.classList.remove("saved");
     input.setAttribute("aria-busy", "true");
@@ -315,13 +317,81 @@
         window.setTimeout(function () { td.classList.remove("saved"); }, 1500);
       }
       return true;
-    }).catch(function () {
+    }).catch(function (error) {
       td.classList.remove("saving");
       input.removeAttribute("aria-busy");
+      if (offline && offline.networkError(error)) { return queueCell(td); }
       showMessage(td, T.failed, true);
       return false;
     });
   }
+
+  // --- without a connection (offline.js keeps the entry and sends it later) -------------
+  // Only an empty cell of a lesson is filled offline (a mark or «н»): changing what is
+  // recorded waits for the connection, where its rules (a reason, a locked term) apply.
+
+  function cellOf(lesson, student) {
+    var row = table.querySelector("tbody tr[data-student='" + student + "']");
+    if (!row) { return null; }
+    for (var i = 0; i < headers.length; i++) {
+      if (headers[i].getAttribute("data-lesson") === String(lesson)) { return row.cells[i]; }
+    }
+    return null;
+  }
+
+  function showQueued(td, entry) {
+    var words = window.ZhurnalOffline.T;
+    var state = entry.state === "queued" ? words.unsent :
+      (entry.state === "conflict" ? words.conflict : words.refused);
+    td.classList.add("offline-queued");
+    var input = inputOf(td);
+    if (input) {
+      if (entry.state === "queued") { input.value = entry.shown; }
+      input.title = entry.shown + " · " + state;
+    }
+    var note = td.querySelector(".offline-note") || document.createElement("span");
+    note.className = "offline-note visually-hidden";
+    note.textContent = state;
+    td.appendChild(note);
+  }
+
+  function queueCell(td) {
+    var offline = window.ZhurnalOffline;
+    var input = inputOf(td);
+    var head = columnOf(td);
+    var text = input.value.trim();
+    if (!head.hasAttribute("data-lesson") || td.getAttribute("data-v") !== "" || !text) {
+      showMessage(td, table.getAttribute("data-offline-empty-only") || T.failed, true);
+      return Promise.resolve(false);
+    }
+    var absent = ["н", "n"].indexOf(text.toLowerCase()) !== -1;
+    var row = td.parentNode;
+    var entry = offline.entry({
+      lesson: Number(head.getAttribute("data-lesson")),
+      student: Number(row.getAttribute("data-student")),
+      what: absent ? "attendance" : "mark",
+      status: absent ? "absent" : null,
+      value: absent ? "" : text, kind: "current", comment: "",
+      base: "", label: row.cells[0].textContent.trim(), shown: absent ? "н" : text
+    });
+    return offline.queue([entry]).then(function () {
+      td.setAttribute("data-v", entry.shown);
+      showMessage(td, offline.T.unsent, false);
+      return true;
+    });
+  }
+
+  document.addEventListener("zhurnal:offline-changed", function (event) {
+    table.querySelectorAll("td.offline-queued").forEach(function (td) {
+      td.classList.remove("offline-queued");
+      var note = td.querySelector(".offline-note");
+      if (note) { note.parentNode.removeChild(note); }
+    });
+    event.detail.entries.forEach(function (entry) {
+      var td = cellOf(entry.lesson, entry.student);
+      if (td) { showQueued(td, entry); }
+    });
+  });
 
   // --- keys ---------------------------------------------------------------------------
 
@@ -378,4 +448,5 @@
   });
 
   setup();
+  if (window.ZhurnalOffline) { window.ZhurnalOffline.refresh(); }
 })();

@@ -10,7 +10,7 @@ app_name = "accounts"
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_set, name="language"),
     path("security/", views.security, name="security"),
     path("security/second-factor/", views.second_factor_enrol, name="second_factor_enrol"),

@@ -17,7 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("diary/offline/", views.offline, name="offline"),
-    # The manifest and the service worker live at the root so that the app's scope is "/".
+    # The manifest lives at the root so that the app's scope is "/"; the service worker
+    # (/sw.js, kept pages and the offline journal) is served by zhurnal.journal.offline.
     path("manifest.webmanifest", views.manifest, name="manifest"),
-    path("sw.js", views.service_worker, name="service_worker"),
 ]

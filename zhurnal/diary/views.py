@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -258,30 +257,6 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         json.dumps(data, ensure_ascii=False), content_type="application/manifest+json"
     )
-
-
-@require_GET
-def service_worker(request: HttpRequest) -> HttpResponse:
-    response = render(
-        request,
-        "diary/sw.js",
-        {
-            "assets": [
-                static("css/zhurnal.css"),
-                static("css/diary.css"),
-                static("diary/register-sw.js"),
-                static("diary/icon.svg"),
-                static("img/favicon.svg"),
-            ],
-            "offline_url": reverse("diary:offline"),
-            "logout_url": reverse("accounts:logout"),
-            "static_prefix": settings.STATIC_URL,
-        },
-        content_type="application/javascript; charset=utf-8",
-    )
-    response["Service-Worker-Allowed"] = "/"
-    response["Cache-Control"] = "no-cache"
-    return response
 
 
 @require_GET

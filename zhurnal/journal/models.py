@@ -490,3 +490,59 @@ class AbsenceExcuse(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.student}: {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+
+class OfflineOutcome(models.TextChoices):
+    APPLIED = "applied", _("applied")
+    PENDING = "pending", _("waiting for approval")
+    CONFLICT = "conflict", _("conflict: waiting for the teacher’s choice")
+    REFUSED = "refused", _("refused")
+    KEPT_MINE = "kept_mine", _("conflict: the offline entry was kept")
+    KEPT_THEIRS = "kept_theirs", _("conflict: the other change was kept")
+
+
+class OfflineEntry(TimestampedModel):
+    """One entry a teacher made without a connection and the browser sent later: kept by
+    its client id so that a replayed entry is never applied twice, with the time it was
+    made (`made_at`, the browser's clock) and what became of it. `created_at` is when it
+    arrived."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    client_id = models.UUIDField(_("entry id in the browser"))
+    lesson = models.ForeignKey(
+        Lesson,
+        verbose_name=_("lesson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("student"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target = models.CharField(_("what"), max_length=16)  # "mark" or "attendance"
+    entry = models.JSONField(_("entry"), default=dict)
+    base = models.CharField(_("value shown before"), max_length=100, blank=True)
+    made_at = models.DateTimeField(_("made at"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=OfflineOutcome.choices)
+    message = models.TextField(_("message"), blank=True)
+    theirs = models.JSONField(_("the other change"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("offline entry")
+        verbose_name_plural = _("offline entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_id"], name="journal_offline_entry_once"
+            )
+        ]

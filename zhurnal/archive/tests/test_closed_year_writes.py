@@ -20,6 +20,7 @@ import datetime as dt
 import enum
 import functools
 import json
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,7 +67,14 @@ from zhurnal.imports.tests.builders import (
     staff,
     student,
 )
-from zhurnal.journal.models import AttendanceStatus, CorrectionStatus, Mark, RemarkKind
+from zhurnal.journal.models import (
+    AttendanceStatus,
+    CorrectionStatus,
+    Mark,
+    OfflineEntry,
+    OfflineOutcome,
+    RemarkKind,
+)
 from zhurnal.journal.services import (
     attendance_set,
     homework_file_add,
@@ -74,6 +82,7 @@ from zhurnal.journal.services import (
     remark_add,
     term_lock,
 )
+from zhurnal.plans.models import Plan, PlanTheme, PlanTopic
 from zhurnal.schools.models import AcademicYear, ClassGroup, Holiday, Subject
 from zhurnal.schools.services import subgroup_create
 from zhurnal.timetable.models import Lesson, Period, TeachingAssignment, Weekday
@@ -149,6 +158,10 @@ OUTSIDE_YEAR: dict[str, str] = {
     "archive:transfer": "the archive register's own states (transferred to storage)",
     "archive:destroy": "destruction by an act after the keep-until date",
     "archive:job_repeat": "packaging a closed year again: new versions, the journal untouched",
+    # the calendar plans' shared templates: copies of a plan's text, not bound to a year
+    "plans:import": "a preview of the file or paste: nothing is written until plans:save",
+    "plans:publish": "a template for the school or community, a copy not bound to a year",
+    "plans:template_delete": "the author withdraws a template, not bound to a year",
 }
 # Whole flows the route enumeration leaves out (tests/privacy/routes.py SKIPPED_*).
 OUTSIDE_YEAR_PREFIXES: dict[str, str] = {
@@ -180,6 +193,7 @@ KWARG_IDS: dict[str, str] = {
     "batch_id": "batch",
     "correction_id": "correction",
     "lock_id": "lock",
+    "plan_id": "plan",
 }
 
 
@@ -380,6 +394,20 @@ def _nothing(world: World) -> Mapping[str, Any]:
     return {}
 
 
+def _plan(status: str) -> Callable[[World], None]:
+    """A calendar plan of maths in 5-А in that status (its id as «plan»)."""
+
+    def setup(world: World) -> None:
+        plan = Plan.objects.create(
+            assignment_id=world.ids["math_5a"], term_id=world.ids["term1"], status=status
+        )
+        theme = PlanTheme.objects.create(plan=plan, number=1, name="Дроби", hours=1)
+        PlanTopic.objects.create(plan=plan, theme=theme, position=1, title="Поняття дробу")
+        world.ids["plan"] = plan.pk
+
+    return setup
+
+
 @dataclass(frozen=True)
 class Case:
     """One writing address (a URL name, or "METHOD /api/path" of the OpenAPI description)
@@ -396,6 +424,24 @@ class Case:
     @property
     def api(self) -> bool:
         return self.route.split(" ", 1)[0] in {m.upper() for m in WRITE_METHODS}
+
+
+OFFLINE_CONFLICT = uuid.UUID("5f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b")
+
+
+def _offline_conflict(world: World) -> None:
+    """An entry the teacher made offline that met someone else's change."""
+    OfflineEntry.objects.create(
+        author_id=world.ids["teacher"],
+        client_id=OFFLINE_CONFLICT,
+        lesson_id=world.ids["lesson"],
+        student_id=world.ids["other_student"],
+        target="mark",
+        entry={"value": "9", "kind": "current", "comment": ""},
+        made_at=timezone.now() - dt.timedelta(minutes=5),
+        outcome=OfflineOutcome.CONFLICT,
+        theirs={"value": "8", "by": "Бондар Петро"},
+    )
 
 
 ADMIN = ("school_admin",)
@@ -501,6 +547,14 @@ CASES: list[Case] = [
     Case("journal:grid_column", TEACHER, lambda w: {
         f"value-{w.ids['other_student']}": "7"},
          query=lambda w: f"?column=lesson-{w.ids['lesson']}&term={w.ids['term1']}"),
+    # entries made offline, sent later; a conflict settled (issue 12, item 7)
+    Case("journal:offline_sync", TEACHER, lambda w: {"entries": json.dumps([{
+        "id": "0b0f7d54-5d0e-4a8e-9a55-1d2c3b4a5e6f", "lesson": w.ids["lesson"],
+        "student": w.ids["other_student"], "what": "mark", "value": "9", "kind": "current",
+        "made_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(), "base": ""}])}),
+    Case("journal:offline_resolve", TEACHER, lambda w: {
+        "id": str(OFFLINE_CONFLICT), "choice": "theirs"},
+         setup=lambda w: _offline_conflict(w)),
     Case("journal:classteacher_excuses", ("class_teacher", *CONTROLLERS), lambda w: {
         "student": w.ids["student"], "starts_on": "2026-11-16", "ends_on": "2026-11-16",
         "reason": "illness", "note": ""}),
@@ -530,6 +584,14 @@ CASES: list[Case] = [
     Case("control:lock_add_all", CONTROLLERS, lambda w: {
         "year": w.ids["year"], "term": w.ids["term2"]}),
     Case("control:lock_remove", CONTROLLERS),
+    # the calendar plans
+    Case("plans:save", TEACHER, lambda w: {
+        "term": w.ids["term1"], "text": "Тема 1. Дроби\nПоняття дробу\n"},
+         ids={"assignment_id": "math_5a"}),
+    Case("plans:submit", TEACHER, setup=_plan("draft")),
+    Case("plans:approve", CONTROLLERS, setup=_plan("submitted")),
+    Case("plans:return", CONTROLLERS, lambda w: {"note": "Додайте контрольну роботу"},
+         setup=_plan("submitted")),
     # the JSON API
     Case("PUT /api/v1/lessons/{lesson_id}/record", TEACHER, lambda w: {
         "topic": "Дроби", "homework": "№ 12"}),
