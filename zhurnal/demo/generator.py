@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
+from django.db.models import Count
 
 from zhurnal.accounts.models import User
 from zhurnal.audit.integrity import audit_rows_seal
@@ -63,6 +64,8 @@ from zhurnal.people.models import (
 from zhurnal.people.privacy.selectors import notice_defaults
 from zhurnal.people.privacy.services import privacy_notice_accept, privacy_notice_publish
 from zhurnal.people.selectors import alphabetical_key
+from zhurnal.plans.importing import ParsedPlan, ParsedTheme, ParsedTopic
+from zhurnal.plans.services import plan_approve, plan_save, plan_submit
 from zhurnal.schools.curriculum_templates import (
     curriculum_for_grade,
     homework_expected_by_default,
@@ -90,6 +93,8 @@ from zhurnal.timetable.models import (
 )
 from zhurnal.timetable.selectors import school_days
 
+# Lessons per theme of the demo's calendar plans (a theme is a few weeks of lessons).
+PLAN_THEME_SIZE = 8
 DEMO_PASSWORD = "zhurnal-demo"  # noqa: S105 - the demo's published shared password
 MUNICIPALITY_NAME = "Зеленогірська міська територіальна громада"
 DEPARTMENT_NAME = "Управління освіти Зеленогірської міської ради"
@@ -508,6 +513,8 @@ class _SchoolBuilder:
         self._timetable()
         self._lessons()
         self._teacher_away()
+        if self.featured:
+            self._calendar_plans()
         seconds = time.monotonic() - self.started
         c = self.c
         c.progress(
@@ -1195,6 +1202,42 @@ class _SchoolBuilder:
             updated_at=c.setup_time,
         )
         c._count("teacher absences", 1)
+
+    def _calendar_plans(self) -> None:
+        """The showcase teacher's calendar plans of the term, in the order the demo's
+        lessons take their topics (so each coming lesson's topic is typed in from the
+        plan): the first approved by the deputy, the others waiting for approval."""
+        c = self.c
+        teacher = self.teachers[self.showcase_teacher].user
+        if teacher is None:
+            return
+        held = dict(
+            Lesson.objects.filter(assignment__teacher=teacher, date__range=(
+                self.term.starts_on, self.term.ends_on))
+            .values_list("assignment_id")
+            .annotate(n=Count("pk"))
+        )  # fmt: skip
+        units = [u for u in self.units if u.assignment and u.assignment.teacher_id == teacher.pk]
+        for order, unit in enumerate(units):
+            assert unit.assignment is not None
+            grade = self.classes[unit.class_index].grade
+            count = held.get(unit.assignment.pk, 0)
+            titles = [topics.topic_for(unit.subject, grade, i) for i in range(count)]
+            chunks = [titles[i : i + PLAN_THEME_SIZE] for i in range(0, count, PLAN_THEME_SIZE)]
+            themes = [
+                ParsedTheme(name=chunk[0], topics=[ParsedTopic(title=title) for title in chunk])
+                for chunk in chunks
+            ]
+            if not themes:
+                continue
+            plan = plan_save(
+                actor=teacher, assignment=unit.assignment, term=self.term,
+                parsed=ParsedPlan(themes=themes),
+            )  # fmt: skip
+            plan_submit(actor=teacher, plan=plan)
+            if order == 0:
+                plan_approve(actor=self.controller, plan=plan)
+            c._count("calendar plans", 1)
 
     def _insert_lessons(self, lessons: list[Lesson]) -> None:
         db_time = connection.ops.adapt_datetimefield_value

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from zhurnal.plans.models import Plan, PlanStatus, PlanTemplate, PlanTheme, PlanTopic
 from zhurnal.schools.models import AcademicYear, School, Term
@@ -157,10 +157,14 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split()).rstrip(".")
 
 
-def school_progress(school: School, today: dt.date) -> SchoolProgress:
+def school_progress(
+    school: School, today: dt.date, *, now_time: dt.time | None = None
+) -> SchoolProgress:
     """Every assignment of the school's current year in its current term: the plan's
-    status and hours, the lessons held so far (not cancelled, up to today), those with a
-    topic, and how far into the plan the recorded topics reached. Six queries whatever
+    status and hours, the lessons held so far (not cancelled; of today only those begun
+    by `now_time`, all of them without it), those with a topic, and how far into the plan
+    the recorded topics reached — followed in the order the lessons were given, so that a
+    topic the plan repeats counts at its next place, not its first. Six queries whatever
     the size of the school."""
     year = (
         AcademicYear.objects.filter(school=school, starts_on__lte=today)
@@ -193,8 +197,9 @@ def school_progress(school: School, today: dt.date) -> SchoolProgress:
         if row is not None:
             row.plan_id, row.status, row.planned_hours = pk, status, planned or 0
             plan_rows[pk] = row
-    # The end of every topic in the plan, in hours from its start.
-    ends: dict[int, dict[str, int]] = defaultdict(dict)
+    # Where every topic of the plan ends, in hours from its start (a topic the plan
+    # repeats ends at several places).
+    ends: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     covered: dict[int, int] = defaultdict(int)
     for plan_id, title, hours in (
         PlanTopic.objects.filter(plan_id__in=list(plan_rows))
@@ -202,28 +207,29 @@ def school_progress(school: School, today: dt.date) -> SchoolProgress:
         .values_list("plan_id", "title", "hours")
     ):
         covered[plan_id] += hours
-        ends[plan_id].setdefault(_norm(title), covered[plan_id])
+        ends[plan_id][_norm(title)].append(covered[plan_id])
     first_day = min((row.term.starts_on for row in progress.rows), default=today)
-    held = (
-        Lesson.objects.filter(
-            assignment__year=year, is_cancelled=False, date__gte=first_day, date__lte=today
-        )
-        .values("assignment_id", "date", "topic")
-        .annotate(count=Count("pk"))
+    held = Lesson.objects.filter(
+        assignment__year=year, is_cancelled=False, date__gte=first_day, date__lte=today
     )
+    if now_time is not None:
+        held = held.exclude(date=today, period__starts_at__gt=now_time)
     rows_by_assignment = {row.assignment.pk: row for row in progress.rows}
-    for entry in held:
-        row = rows_by_assignment.get(entry["assignment_id"])
-        if row is None or not row.term.starts_on <= entry["date"] <= row.term.ends_on:
+    for assignment_id, day, topic in held.order_by("date", "period__number").values_list(
+        "assignment_id", "date", "topic"
+    ):
+        row = rows_by_assignment.get(assignment_id)
+        if row is None or not row.term.starts_on <= day <= row.term.ends_on:
             continue
-        row.held += entry["count"]
-        if entry["topic"]:
-            row.with_topic += entry["count"]
-            if row.plan_id:
-                end = ends[row.plan_id].get(_norm(entry["topic"]))
-                if end is not None:
-                    row.matched = True
-                    row.reached = max(row.reached, end)
+        row.held += 1
+        if not topic:
+            continue
+        row.with_topic += 1
+        places = ends[row.plan_id].get(_norm(topic)) if row.plan_id else None
+        if places:
+            row.matched = True
+            # the topic's next place in the plan after where the class has got to
+            row.reached = next((end for end in places if end > row.reached), row.reached)
     return progress
 
 

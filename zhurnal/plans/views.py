@@ -13,13 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
 from zhurnal.accounts.models import User
 from zhurnal.core.http import AuthedRequest
-from zhurnal.core.timeutil import school_today
+from zhurnal.core.timeutil import school_today, school_tz
 from zhurnal.people.access import JOURNAL_CONTROLLERS, role_school_ids, school_for_user
 from zhurnal.plans.access import plan_for_user, template_for_user, templates_for_user
 from zhurnal.plans.forms import (
@@ -252,7 +253,8 @@ def school_plans(request: AuthedRequest, school_id: int) -> HttpResponse:
     """The director's and deputies' view of the plans: which assignments are behind their
     plan, which wait for approval, which have none."""
     school = school_for_user(request.user, school_id, roles=JOURNAL_CONTROLLERS)
-    progress = school_progress(school, school_today(school))
+    now = timezone.localtime(timezone.now(), school_tz(school.municipality.time_zone))
+    progress = school_progress(school, now.date(), now_time=now.time())
     return render(request, "plans/school.html", {"school": school, "progress": progress})
 
 

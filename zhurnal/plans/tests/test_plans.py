@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tests.cast import Community
 from zhurnal.accounts.models import User
@@ -181,10 +182,15 @@ def test_a_lesson_topic_is_prefilled_from_the_approved_plan(
         page = client.get(reverse("journal:lesson", args=[second.pk])).content.decode()
 
     assert 'value="Віднімання натуральних чисел"' in page
-    assert "From the calendar plan (lesson 2 of the term, theme 1)" in page
+    with translation.override("uk"):  # the teacher's language
+        hint = gettext(
+            "From the calendar plan (lesson %(number)s of the term, theme %(theme)s): "
+            "saving confirms it; edit it if the lesson went otherwise."
+        ) % {"number": 2, "theme": 1}
+    assert hint.split(":")[0] in page and "From the calendar plan" not in hint
     # A topic already recorded is kept as it is.
     page = client.get(reverse("journal:lesson", args=[first.pk])).content.decode()
-    assert 'value="Вступ"' in page and "From the calendar plan" not in page
+    assert 'value="Вступ"' in page and hint.split(":")[0] not in page
 
 
 def test_the_grid_names_thematic_columns_after_the_plans_themes(
@@ -228,7 +234,9 @@ def test_bad_lines_come_back_with_the_row_and_nothing_saved(
             HTTP_ACCEPT_LANGUAGE="en",
         )
     assert response.status_code == 400
-    assert "Row 2" in response.content.decode()
+    with translation.override("uk"):  # the teacher's language
+        row = gettext("Row %(row)s: %(message)s") % {"row": 2, "message": ""}
+    assert row.strip().rstrip(":") in response.content.decode()
     assert "Поняття | 0" in response.content.decode()  # the typed text is kept
     assert not Plan.objects.exists()
 
@@ -341,6 +349,39 @@ def test_behind_the_plan(community: Community) -> None:
     assert community.ukrainian_5a in [row.assignment for row in progress.without_plan]
 
 
+REPEATING = """Тема 1. Вправи
+Усні обчислення
+Задачі на рух
+Усні обчислення
+Задачі на роботу
+Усні обчислення
+Повторення
+"""
+
+
+def test_a_topic_the_plan_repeats_counts_at_its_next_place_and_later_lessons_not_yet(
+    community: Community,
+) -> None:
+    """Plans repeat topics (revision, oral arithmetic): a class that has given five of the
+    plan's lessons in order is not behind, though its last topic first occurs at place 1;
+    a lesson later today has not been held yet."""
+    c = community
+    save(c, REPEATING)
+    titles = ["Усні обчислення", "Задачі на рух", "Усні обчислення", "Задачі на роботу"]
+    for day, title in zip(SEPT, titles, strict=False):
+        lesson(c, day, topic=title)
+    lesson(c, SEPT[4], number=1, topic="Усні обчислення")
+    lesson(c, SEPT[4], number=3)  # at 10:00, not begun by 9:00
+
+    early = school_progress(c.school, SEPT[4], now_time=dt.time(9, 0))
+    row = {r.assignment.pk: r for r in early.rows}[c.math_5a.pk]
+    assert (row.held, row.with_topic, row.reached, row.behind) == (5, 5, 5, 0)
+
+    later = school_progress(c.school, SEPT[4], now_time=dt.time(12, 0))
+    row = {r.assignment.pk: r for r in later.rows}[c.math_5a.pk]
+    assert (row.held, row.reached, row.behind) == (6, 5, 1)
+
+
 @pytest.mark.parametrize("classes", [1, 8])
 def test_the_school_page_takes_a_fixed_number_of_queries(
     community: Community,
@@ -349,7 +390,8 @@ def test_the_school_page_takes_a_fixed_number_of_queries(
     classes: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("zhurnal.plans.views.school_today", lambda school: dt.date(2026, 9, 30))
+    moment = dt.datetime(2026, 9, 30, 12, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr("zhurnal.plans.views.timezone.now", lambda: moment)
     fill_school(community, classes)
     client = login(community.deputy)
     client.get(reverse("plans:school", args=[community.school.pk]))  # warm the session
