@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tests.cast import Community
 from zhurnal.audit.models import AuditEvent
@@ -262,8 +263,15 @@ def test_keeping_mine_applies_it_as_a_correction_in_the_register(
     assert sorted(values) == ["10", "6"]
     correction = Correction.objects.get(lesson=lesson, student=andriy)
     assert correction.requested_by == community.teacher
-    assert "conflicted with a change by Бондар Петро" in correction.reason
-    assert "kept" in correction.decision_note
+    # Written in the teacher's language (Ukrainian), as the register shows it.
+    with translation.override("uk"):
+        conflicted = gettext(
+            "An offline entry made at %(time)s conflicted with a change by %(who)s."
+        )
+        kept = gettext("Conflict settled: the offline entry was kept.")
+    assert conflicted.split("%(time)s")[1].split("%(who)s")[0] in correction.reason
+    assert "Бондар Петро" in correction.reason and "conflicted" not in correction.reason
+    assert correction.decision_note == kept
     assert (correction.before, correction.after) == ({"value": "6"}, {"value": "10"})
     assert OfflineEntry.objects.get().outcome == OfflineOutcome.KEPT_MINE
 
