@@ -6,10 +6,10 @@ import secrets
 from pathlib import Path
 
 import csp.constants as csp
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from zhurnal.core.dbconfig import database_settings
 from zhurnal.core.env import env_bool, env_int, env_list, env_str, throwaway_instance
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -79,6 +79,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serving (issue 13): pages and JSON gzipped; first after the two that answer without
+    # a body of ours, so that it compresses what every later middleware produced. WhiteNoise
+    # answers static files itself, with its own pre-compressed copies.
+    "zhurnal.core.compression.TextGZipMiddleware",
     # Hardening (issue 11): the Content-Security-Policy on every page, not on static files.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,18 +124,22 @@ TEMPLATES = [
         },
     }
 ]
+# Simple widgets written in Python, the same HTML as Django's templates: the lesson sheet
+# draws some 430 of them (zhurnal/core/formrenderer.py).
+FORM_RENDERER = "zhurnal.core.formrenderer.FastRenderer"
 
 _default_db = f"sqlite:///{VAR_DIR / 'zhurnal.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=0)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        # WAL lets diary readers go on while a teacher writes; IMMEDIATE takes the write lock
-        # at BEGIN so that two writers never read the same audit-chain tail.
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-    }
+# Connections (docs/operations.md, "Serving"): PostgreSQL keeps each worker's connection for
+# ZHURNAL_DB_CONN_MAX_AGE seconds, or ZHURNAL_DB_POOL=MIN,MAX borrows from psycopg's pool;
+# ZHURNAL_DB_PGBOUNCER=1 behind PgBouncer in transaction mode. SQLite is unchanged.
+DATABASES = {
+    "default": database_settings(
+        url=env_str("DATABASE_URL", _default_db),
+        conn_max_age=env_int("ZHURNAL_DB_CONN_MAX_AGE", 60),
+        pool=env_str("ZHURNAL_DB_POOL", ""),
+        pgbouncer=env_bool("ZHURNAL_DB_PGBOUNCER", False),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -171,10 +179,22 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Static files with far-future caching (docs/operations.md, "Serving"): once collected
+# (`zhurnal serve` does it), pages name hashed, pre-compressed copies that WhiteNoise serves
+# as immutable; before that, and in the demo and the test suite, the plain names.
+ZHURNAL_STATIC_MANIFEST = env_bool("ZHURNAL_STATIC_MANIFEST", not throwaway_instance())
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "zhurnal.core.staticfiles.HashedStaticFilesStorage"
+            if ZHURNAL_STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
+# Plain names (before a collect, the service worker's precache list) are served from the
+# source folders too.
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ZHURNAL_IMPORT_MAX_BYTES = env_int("ZHURNAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
@@ -280,7 +300,9 @@ ZHURNAL_OPERATOR_GRANT_MAX_DAYS = env_int("ZHURNAL_OPERATOR_GRANT_MAX_DAYS", 7)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No secret of a token link (calendar feed, unsubscribe, password reset) in the log.
+    "filters": {"secret_paths": {"()": "zhurnal.core.logfilters.RedactSecretPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("ZHURNAL_LOG_LEVEL", "WARNING")},
 }
 
