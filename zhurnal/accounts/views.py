@@ -55,12 +55,13 @@ class LogoutView(auth_views.LogoutView):
     """Logging out also empties what the browser keeps of the site — the pages stored for
     offline use and the entries made offline (docs/offline.md): a shared device keeps
     nothing of the last user. "storage" covers the service worker's caches and IndexedDB;
-    the HTTP cache ("cache") is left alone, as chromium clears it slowly and no page of a
-    user is stored there."""
+    "cache" the HTTP cache, where the diary's week is kept (`private, no-cache` with an
+    ETag: revalidated on every visit, see NoStoreMiddleware) so that the back button on a
+    shared device cannot show it to the next person."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
-        response["Clear-Site-Data"] = '"storage"'
+        response["Clear-Site-Data"] = '"cache", "storage"'
         return response
 
 

@@ -6,9 +6,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.renderers import JSONRenderer
 
 from zhurnal.api.auth import api_user
 from zhurnal.api.convert import attendance_out, ensure_sane_date, mark_out, remark_out
@@ -22,6 +24,14 @@ from zhurnal.api.schemas import (
     WeekOut,
 )
 from zhurnal.core.timeutil import local_today, week_start
+from zhurnal.diary.cache import (
+    cached,
+    diary_read_versions,
+    mark_revalidated,
+    not_modified,
+    page_etag,
+    week_key,
+)
 from zhurnal.diary.selectors import current_class_name, diary_week
 from zhurnal.journal.models import Mark
 from zhurnal.people.access import StudentScope, children_for_user, student_for_user
@@ -55,13 +65,41 @@ def students(request: HttpRequest) -> list[StudentOut]:
 
 
 @router.get("/students/{student_id}/week", response={200: WeekOut, **ERRORS})
-def week(request: HttpRequest, student_id: Path[Id], date: Query[dt.date | None] = None) -> WeekOut:
+def week(
+    request: HttpRequest, student_id: Path[Id], date: Query[dt.date | None] = None
+) -> HttpResponse:
     """The diary week (Monday to Saturday) containing `date` (default: today): lessons with
-    topic, homework, the student's marks, attendance and remarks."""
+    topic, homework, the student's marks, attendance and remarks. Answered with an ETag;
+    `If-None-Match` with it gets 304 while nothing in the week changed (docs/api.md)."""
     user = api_user(request)
     student = student_for_user(user, student_id, scope=StudentScope.FAMILY)
     today = local_today()
     monday = week_start(ensure_sane_date(date or today))
+    # The versions first, the data after (see zhurnal/diary/cache.py).
+    versions = diary_read_versions(student=student)
+    key = week_key(
+        view="api",
+        student=student,
+        monday=monday,
+        versions=versions,
+        today=today,
+        language=get_language(),
+    )
+    etag = page_etag(key, request=request, user=user)
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+
+    def build() -> str:
+        # The API's own renderer (NinjaAPI's default), as the endpoint answered before.
+        body = _week_out(student, monday, today).model_dump()
+        return str(JSONRenderer().render(request, body, response_status=200))
+
+    response = HttpResponse(cached(key, build), content_type="application/json; charset=utf-8")
+    return mark_revalidated(response, etag)
+
+
+def _week_out(student: Student, monday: dt.date, today: dt.date) -> WeekOut:
     days = diary_week(student=student, monday=monday)
     return WeekOut(
         student=_student_out(student, today),

@@ -33,6 +33,10 @@ class LanguageMiddleware:
 
 
 NO_STORE = "no-store, private"
+# A page of a family's own diary that answers 304 to an unchanged ETag: kept only in the
+# family's own browser (private: never in a proxy), asked again every time it is shown
+# (no-cache), and cleared with the rest of the site's data at logout (Clear-Site-Data).
+PRIVATE_REVALIDATE = "private, no-cache"
 
 
 class NoStoreMiddleware:
@@ -42,7 +46,13 @@ class NoStoreMiddleware:
 
     Every answer to a signed-in user and every answer of the API is `no-store`; so is any
     other answer whose view did not choose its own caching. Static files never reach here:
-    WhiteNoise answers them first, with their own caching."""
+    WhiteNoise answers them first, with their own caching.
+
+    One exception, chosen by the view: an answer with an ETag and `PRIVATE_REVALIDATE`
+    (the diary's week, page and API). The family's own device may keep it — never a proxy —
+    and must ask before showing it again, so the back button after logout asks the server
+    and is sent to the login; logout clears the browser's cache (Clear-Site-Data).
+    The week costs a lookup and a 304 when nothing changed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,6 +65,12 @@ class NoStoreMiddleware:
             or "HTTP_AUTHORIZATION" in request.META
             or request.path.startswith("/api/")
         )
+        revalidated = (
+            response.headers.get("Cache-Control") == PRIVATE_REVALIDATE
+            and "ETag" in response.headers
+        )
+        if revalidated:
+            return response
         if personal or "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = NO_STORE
             # Let an Expires or a Last-Modified not make the answer look cacheable again.

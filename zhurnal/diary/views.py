@@ -2,23 +2,37 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from zhurnal.core.http import AuthedRequest
 from zhurnal.core.timeutil import local_today, week_start
 from zhurnal.diary import ical
+from zhurnal.diary.cache import (
+    cached,
+    diary_read_versions,
+    mark_revalidated,
+    not_modified,
+    page_etag,
+    week_key,
+)
 from zhurnal.diary.home import child_today, family_today
 from zhurnal.diary.selectors import (
+    NewSince,
     active_calendar_feed,
     calendar_feed_events,
     calendar_feed_for_token,
@@ -66,38 +80,90 @@ def _common(
     return context, since
 
 
-def _render_week(request: AuthedRequest, student: Student) -> HttpResponse:
+@dataclass(frozen=True)
+class WeekPart:
+    """The part of the week page that is cached: everything drawn from the journal."""
+
+    days_html: str
+    new_since: NewSince
+    class_name: str
+
+
+@dataclass(frozen=True)
+class WeekPage:
+    context: dict[str, object]
+    etag: str
+
+
+def _week_page(request: AuthedRequest, student: Student) -> WeekPage:
+    """The week page's context, its journal part from the cache (see diary/cache.py): the
+    visit is recorded, the read versions read (one query), and only a miss renders."""
     monday = _asked_week_start(request)
-    context, since = _common(request, student, "week")
-    context |= {
-        "days": diary_week(student=student, monday=monday, since=since),
+    today = local_today()
+    is_self = student.user_id == request.user.pk
+    since = diary_visit_record(user=request.user, student=student)
+    # The versions first, the data after: a write in between can make the stored part
+    # newer than its key, never older.
+    versions = diary_read_versions(student=student)
+    key = week_key(
+        view="page",
+        student=student,
+        monday=monday,
+        versions=versions,
+        today=today,
+        language=get_language(),
+        since=since,
+    )
+
+    def build() -> WeekPart:
+        days = diary_week(student=student, monday=monday, since=since)
+        html = render_to_string(
+            "diary/_week_days.html", {"days": days, "today": today, "student": student}
+        )
+        return WeekPart(
+            days_html=html,
+            new_since=diary_new_since(student=student, since=since),
+            class_name=current_class_name(student=student, day=today),
+        )
+
+    part = cached(key, build)
+    children = [] if is_self else children_for_user(request.user)
+    context: dict[str, object] = {
+        "student": student,
+        "is_self": is_self,
+        "children": children,
+        "page": "week",
+        "since": since,
+        "new_since": part.new_since,
+        "class_name": part.class_name,
+        "today": today,
+        "days_html": mark_safe(part.days_html),  # noqa: S308 — rendered by our template
         "monday": monday,
         "previous_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
     }
-    return render(request, "diary/week.html", context)
+    etag = page_etag(
+        key,
+        request=request,
+        user=request.user,
+        extra=[(child.pk, child.given_name, child.surname) for child in children],
+    )
+    return WeekPage(context=context, etag=etag)
 
 
 @login_required
 def student_home(request: AuthedRequest) -> HttpResponse:
     """The student's own start: what is new, today's absences and tomorrow's homework
-    (read before this visit is recorded), then the diary's week."""
+    (read before this visit is recorded), then the diary's week. The summary depends on
+    the hour, so the page is never answered with 304; its week part is cached."""
     student = Student.objects.filter(user=request.user).first()
     if student is None:
         raise Http404(_("Not found"))
     summary = child_today(
         user=request.user, student=student, today=local_today(), now=timezone.now()
     )
-    monday = _asked_week_start(request)
-    context, since = _common(request, student, "week")
-    context |= {
-        "summary": summary,
-        "days": diary_week(student=student, monday=monday, since=since),
-        "monday": monday,
-        "previous_week": monday - dt.timedelta(days=7),
-        "next_week": monday + dt.timedelta(days=7),
-    }
-    return render(request, "diary/week.html", context)
+    page = _week_page(request, student)
+    return render(request, "diary/week.html", page.context | {"summary": summary})
 
 
 @login_required
@@ -114,10 +180,17 @@ def family_home(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def child_week(request: AuthedRequest, student_id: int) -> HttpResponse:
     """A week of the diary of the user's child (or of the student themself)."""
     student = student_for_user(request.user, student_id, scope=StudentScope.FAMILY)
-    return _render_week(request, student)
+    page = _week_page(request, student)
+    # Messages waiting to be shown are not in the ETag: such a visit is answered in full.
+    if not len(get_messages(request)):
+        unchanged = not_modified(request, page.etag)
+        if unchanged is not None:
+            return unchanged
+    return mark_revalidated(render(request, "diary/week.html", page.context), page.etag)
 
 
 @login_required

@@ -61,6 +61,7 @@ from zhurnal.people.models import Enrollment, Student, SubgroupMember
 from zhurnal.people.selectors import in_class_order
 from zhurnal.schools.models import AcademicYear, ClassGroup, School, Subject, Term, TermMarkMethod
 from zhurnal.schools.services import ensure_class_open, ensure_year_open
+from zhurnal.schools.versions import read_versions_bump
 from zhurnal.timetable.models import Lesson, LessonPlace, TeachingAssignment
 
 UNDATED_KINDS = (
@@ -572,6 +573,7 @@ def _apply_mark(
             event_date=lesson.date if lesson is not None else local_today(_tz(assignment)),
             detail=mark.value,
         )
+    read_versions_bump(class_group_ids=[assignment.class_group_id])
     return WriteResult(mark=mark, correction=correction)
 
 
@@ -636,6 +638,7 @@ def _apply_mark_delete(
         reason=reason,
         school_id=school_id,
     )
+    read_versions_bump(class_group_ids=[mark.assignment.class_group_id])
     return WriteResult(correction=correction)
 
 
@@ -762,6 +765,7 @@ def _apply_attendance(
                 event_date=lesson.date,
             )
     _register_taken(actor, lesson)
+    read_versions_bump(class_group_ids=[lesson.assignment.class_group_id])
     return WriteResult(attendance=entry, correction=correction)
 
 
@@ -1043,6 +1047,7 @@ def lesson_record(
             journal_event_recorded(
                 kind="homework", assignment=lesson.assignment, lesson=lesson, event_date=lesson.date
             )
+        read_versions_bump(class_group_ids=[lesson.assignment.class_group_id])
     return lesson
 
 
@@ -1090,6 +1095,7 @@ def homework_file_add(*, actor: User, lesson: Lesson, upload: UploadedFile[Any])
             after=snapshot(attachment),
             school_id=lesson.assignment.year.school_id,
         )
+        read_versions_bump(class_group_ids=[lesson.assignment.class_group_id])
     return attachment
 
 
@@ -1109,6 +1115,7 @@ def homework_file_delete(*, actor: User, attachment: HomeworkFile) -> None:
             before=before,
             school_id=lesson.assignment.year.school_id,
         )
+        read_versions_bump(class_group_ids=[lesson.assignment.class_group_id])
         transaction.on_commit(lambda: attachment.file.storage.delete(stored))
 
 
@@ -1410,6 +1417,7 @@ def remark_add(
             student=student,
             event_date=lesson.date,
         )
+        read_versions_bump(class_group_ids=[assignment.class_group_id])
     return remark
 
 
@@ -1428,6 +1436,7 @@ def remark_delete(*, actor: User, remark: StudentRemark, reason: str = "") -> No
             reason=reason,
             school_id=assignment.year.school_id,
         )
+        read_versions_bump(class_group_ids=[assignment.class_group_id])
 
 
 # --- the class teacher excuses absences -------------------------------------------------
@@ -1544,3 +1553,4 @@ def _excuse_absences(*, actor: User, excuse: AbsenceExcuse, school_id: int) -> N
             reason=_("excuse #%(number)s") % {"number": excuse.pk},
             school_id=school_id,
         )
+    read_versions_bump(class_group_ids=[excuse.class_group_id])

@@ -25,6 +25,7 @@ from zhurnal.people.models import (
 )
 from zhurnal.schools.models import ClassGroup, Municipality, School, Subgroup
 from zhurnal.schools.services import ensure_class_open
+from zhurnal.schools.versions import read_versions_bump
 
 
 def student_create(
@@ -343,6 +344,8 @@ def subgroup_members_set(*, actor: User, subgroup: Subgroup, student_ids: Iterab
             after={"students": sorted(wanted)},
             school_id=year.school_id,
         )
+        # The diary shows a student only their own groups' lessons.
+        read_versions_bump(class_group_ids=[class_group.pk])
 
 
 # --- staff roles ----------------------------------------------------------------------

@@ -349,3 +349,25 @@ class Subgroup(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.class_group} {self.subject}: {self.name}"
+
+
+class ReadVersion(models.Model):
+    """A counter per class that every service changing what the class's diary shows raises
+    in its own transaction: a cached diary page is keyed by it, so it can never be stale
+    (the read side reads the counter from the database on every request)."""
+
+    class_group = models.OneToOneField(
+        ClassGroup,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="read_version",
+    )
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("read version")
+        verbose_name_plural = _("read versions")
+
+    def __str__(self) -> str:
+        return f"{self.class_group_id}: {self.version}"

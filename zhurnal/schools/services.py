@@ -38,6 +38,7 @@ from zhurnal.schools.models import (
     Term,
     TermKind,
 )
+from zhurnal.schools.versions import read_versions_bump, read_versions_bump_where
 
 YEAR_NAME = re.compile(r"^(\d{4})/(\d{4})$")
 
@@ -549,6 +550,7 @@ def class_group_update(
             school_id=year.school_id,
             before=before,
         )
+        read_versions_bump(class_group_ids=[class_group.pk])  # the diary shows its name
     return class_group
 
 
@@ -647,6 +649,8 @@ def subject_update(
             school_id=subject.school_id,
             before=before,
         )
+        # The diary shows the subject's name: every class that learns it.
+        read_versions_bump_where(ClassGroup.objects.filter(assignments__subject=subject))
     return subject
 
 

@@ -28,6 +28,7 @@ from zhurnal.schools.services import (
     ensure_year_open,
     save_audited,
 )
+from zhurnal.schools.versions import read_versions_bump, read_versions_bump_where
 from zhurnal.timetable.models import (
     Lesson,
     Period,
@@ -149,6 +150,8 @@ def assignment_update(
     )
     with transaction.atomic():
         before = snapshot(assignment)
+        # The diary shows the subject and the teacher of each lesson: both classes' diaries.
+        old_class_id = assignment.class_group_id
         assignment.teacher, assignment.subject = teacher, subject
         assignment.class_group, assignment.subgroup = class_group, subgroup
         assignment.hours_per_week = hours_per_week
@@ -159,14 +162,17 @@ def assignment_update(
             school_id=year.school_id,
             before=before,
         )
+        read_versions_bump(class_group_ids=[old_class_id, class_group.pk])
     return assignment
 
 
 def assignment_delete(*, actor: User, assignment: TeachingAssignment) -> None:
     ensure_class_open(assignment.class_group)
-    delete_in_year(
-        actor=actor, instance=assignment, year=assignment.year, action="assignment.delete"
-    )
+    with transaction.atomic():
+        delete_in_year(
+            actor=actor, instance=assignment, year=assignment.year, action="assignment.delete"
+        )
+        read_versions_bump(class_group_ids=[assignment.class_group_id])
 
 
 # --- bell schedule --------------------------------------------------------------------
@@ -236,11 +242,15 @@ def period_update(
             school_id=year.school_id,
             before=before,
         )
+        # The diary shows each lesson's time: every class of the year.
+        read_versions_bump_where(ClassGroup.objects.filter(year=year))
     return period
 
 
 def period_delete(*, actor: User, period: Period) -> None:
-    delete_in_year(actor=actor, instance=period, year=period.year, action="period.delete")
+    with transaction.atomic():
+        delete_in_year(actor=actor, instance=period, year=period.year, action="period.delete")
+        read_versions_bump_where(ClassGroup.objects.filter(year=period.year))
 
 
 # --- timetables -----------------------------------------------------------------------
@@ -450,6 +460,12 @@ def lessons_materialise(*, actor: User, year: AcademicYear, start: dt.date, end:
             )
     with transaction.atomic():
         Lesson.objects.bulk_create(new_lessons, batch_size=1000, ignore_conflicts=True)
+        if new_lessons:
+            read_versions_bump_where(
+                ClassGroup.objects.filter(
+                    assignments__pk__in={lesson.assignment_id for lesson in new_lessons}
+                )
+            )
         audit_record(
             actor=actor,
             action="lesson.materialise",
@@ -525,6 +541,8 @@ def _save_lesson(
         reason=reason,
         school_id=_lesson_school_id(lesson),
     )
+    # Substitutions and lessons not held show in the diary (after the write: never stale).
+    read_versions_bump(class_group_ids=[lesson.assignment.class_group_id])
 
 
 def lesson_substitute(*, actor: User, lesson: Lesson, substitute: User, reason: str) -> Lesson:

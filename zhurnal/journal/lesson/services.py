@@ -34,6 +34,7 @@ from zhurnal.journal.models import (
 from zhurnal.journal.scales import normalise_value
 from zhurnal.notifications.services import journal_event_recorded
 from zhurnal.people.models import Student
+from zhurnal.schools.versions import read_versions_bump
 from zhurnal.timetable.models import Lesson, LessonPlace
 
 
@@ -284,6 +285,9 @@ def _save_in_bulk(
             )
         )
     audit_record_many(actor=actor, entries=entries, reason=reason, school_id=school_id)
+    if entries:
+        # One statement for the whole sheet, however many students changed.
+        read_versions_bump(class_group_ids=[assignment.class_group_id])
 
     for entry in create:
         if entry.status == AttendanceStatus.ABSENT:

@@ -39,6 +39,7 @@ from zhurnal.journal.models import (
     OfflineEntry,
     OfflineOutcome,
 )
+from zhurnal.schools.versions import read_versions_bump
 from zhurnal.timetable.access import LESSON_RELATED, lessons_for_user
 from zhurnal.timetable.models import Lesson
 
@@ -242,22 +243,29 @@ def offline_sync(
 
     # The original times: what was made offline is dated when it was made.
     made = {e.client_id: e for e in fresh}
-    if applied_marks:
-        Mark.objects.bulk_update(applied_marks, ["created_at", "entered_late"])
-    if new_absences:
-        created = list(
-            Attendance.objects.filter(
-                lesson_id__in={k[0] for k in new_absences},
-                student_id__in={k[1] for k in new_absences},
+    with transaction.atomic():
+        if applied_marks:
+            Mark.objects.bulk_update(applied_marks, ["created_at", "entered_late"])
+        if new_absences:
+            created = list(
+                Attendance.objects.filter(
+                    lesson_id__in={k[0] for k in new_absences},
+                    student_id__in={k[1] for k in new_absences},
+                )
             )
-        )
-        dated = []
-        for attendance in created:
-            source = new_absences.get((attendance.lesson_id, attendance.student_id))
-            if source is not None:
-                attendance.created_at = source.made_at
-                dated.append(attendance)
-        Attendance.objects.bulk_update(dated, ["created_at"])
+            dated = []
+            for attendance in created:
+                source = new_absences.get((attendance.lesson_id, attendance.student_id))
+                if source is not None:
+                    attendance.created_at = source.made_at
+                    dated.append(attendance)
+            Attendance.objects.bulk_update(dated, ["created_at"])
+        if applied_marks or new_absences:
+            # The diary shows when an entry was made ("new since your last visit"): one
+            # statement for every class of the batch.
+            read_versions_bump(
+                class_group_ids={lessons[pk].assignment.class_group_id for pk in by_lesson}
+            )
 
     # A refusal is answered, not stored: nothing of it was written (a closed year stays
     # as it was); sent again, it is looked at again.

@@ -202,6 +202,6 @@ def test_cell_save_with_hints_does_not_grow_with_the_class(
 
 
 # The save itself (session, user, assignment, student, lesson, the service's reads, the
-# write, audit) and two for the hints: the term and the student's marks; PostgreSQL takes
-# one more, the audit chain's advisory lock.
-CELL_QUERIES = 18
+# write, audit, the class's diary read version) and two for the hints: the term and the
+# student's marks; PostgreSQL takes one more, the audit chain's advisory lock.
+CELL_QUERIES = 19
