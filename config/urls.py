@@ -19,3 +19,6 @@ urlpatterns = [
     path("api/", include("zhurnal.api.urls")),
     path("operator/", admin.site.urls),
 ]
+
+# A database that does not answer is 503 with Retry-After, not a 500 (zhurnal/core/unavailable.py).
+handler500 = "zhurnal.core.unavailable.server_error"

@@ -22,6 +22,7 @@ from zhurnal.api.auth import RateLimited, TokenAuth
 from zhurnal.api.diary import router as diary_router
 from zhurnal.api.journal import router as journal_router
 from zhurnal.api.me import router as me_router
+from zhurnal.core.unavailable import is_database_unavailable, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_database_unavailable(exc):
+        # A restart or failover of the database: the client may retry (503, Retry-After).
+        logger.warning("API request: database unavailable: %s %s", request.method, request.path)
+        return unavailable_response(request)
     # A fault of ours still answers in the API's shape, never with an HTML page.
     logger.error("API request failed: %s %s", request.method, request.path, exc_info=exc)
     return error(

@@ -4,7 +4,10 @@ sync of entries made offline and the teacher's choice in a conflict."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -32,13 +36,28 @@ SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "js" / "sw.js"
 MAX_ENTRIES = 500
 
 
+_ASSET = re.compile(r'"/static/([^"]+)"')
+_VERSION = re.compile(r'const VERSION = "([^"]+)";')
+
+
+@functools.cache
+def _service_worker_source() -> str:
+    """sw.js with its files named as pages name them: the hashed names once static files
+    are collected for production (`zhurnal serve`), and a cache version that changes with
+    them, so a deployment's new files replace the old copies in every browser."""
+    source = SERVICE_WORKER.read_text(encoding="utf-8")
+    named = _ASSET.sub(lambda found: json.dumps(static(found.group(1))), source)
+    digest = hashlib.sha256(named.encode()).hexdigest()[:10]
+    return _VERSION.sub(lambda found: f'const VERSION = "{found.group(1)}-{digest}";', named)
+
+
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, from the site's root so that it may keep every page of the
     site (its scope is "/"); never stored by the HTTP cache, so an update reaches every
     browser at its next visit."""
     response = HttpResponse(
-        SERVICE_WORKER.read_bytes(), content_type="application/javascript; charset=utf-8"
+        _service_worker_source(), content_type="application/javascript; charset=utf-8"
     )
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache, no-store, must-revalidate"

@@ -4,7 +4,9 @@ that leaves nothing behind."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from django.test import Client
 
 from tests.cast import Community
@@ -99,4 +101,23 @@ def test_a_teachers_pages_carry_the_offline_script_and_status(
 def test_logout_clears_what_the_browser_keeps(client: Client, community: Community) -> None:
     client.force_login(community.teacher)
     response = client.post("/logout/")
-    assert response["Clear-Site-Data"] == '"storage"'
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_service_worker_names_the_files_as_the_pages_do(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once static files are collected with hashed names (production), the worker keeps
+    those, and its cache version changes with them."""
+    from zhurnal.journal.offline import views
+
+    plain = client.get("/sw.js").content.decode()
+    views._service_worker_source.cache_clear()
+    monkeypatch.setattr(views, "static", lambda path: f"/static/{path}?h=abc")
+    hashed = client.get("/sw.js").content.decode()
+    views._service_worker_source.cache_clear()
+
+    assert '"/static/css/zhurnal.css?h=abc"' in hashed and '"/static/css/zhurnal.css"' in plain
+    version = re.compile(r'const VERSION = "([^"]+)";')
+    old, new = version.search(plain), version.search(hashed)
+    assert old and new and old.group(1) != new.group(1)
