@@ -22,6 +22,9 @@ def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"hello", content_type="text/plain")
 
 
+__all__ = ["application", "handler500", "urlpatterns"]
+
+
 def _urlpatterns() -> list[URLPattern | URLResolver]:
     from config.urls import urlpatterns as product
 
@@ -33,3 +36,5 @@ application = get_wsgi_application()
 # This module is the URL configuration: the product's patterns behind the hello view.
 settings.ROOT_URLCONF = __name__
 urlpatterns = _urlpatterns()
+# …and the product's error handlers with them (a lost database is 503, not 500).
+from config.urls import handler500  # noqa: E402
