@@ -227,18 +227,25 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
             "place_changed_at": lesson.place_changed_at,
         }
     )
-    attendance_form = bound.attendance or AttendanceForm(
-        lesson=lesson,
-        students=page.students,
-        initial=_attendance_initial(page),
-        auto_id=ATTENDANCE_AUTO_ID,
+    # The sheet draws its own fields: the old page's register and per-student forms are
+    # built only for that page (30 of each were a fifth of the sheet's time).
+    attendance_form = (
+        None
+        if sheet is not None
+        else bound.attendance
+        or AttendanceForm(
+            lesson=lesson,
+            students=page.students,
+            initial=_attendance_initial(page),
+            auto_id=ATTENDANCE_AUTO_ID,
+        )
     )
     rows: list[Row] = []
     for data in page.rows:
         pk = data.student.pk
         add_form: MarkForm | None = None
         add_open = False
-        if writable:
+        if writable and sheet is None:
             if bound.mark_add and bound.mark_add[0] == pk:
                 add_form, add_open = bound.mark_add[1], True
             else:
@@ -271,7 +278,7 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
         if writable:
             if bound.remark_add and bound.remark_add[0] == pk:
                 remark_form = bound.remark_add[1]
-            else:
+            elif sheet is None:
                 remark_form = RemarkForm(auto_id=_remark_auto_id(pk))
             for remark in data.remarks:
                 if bound.remark_delete and bound.remark_delete[0] == remark.pk:
@@ -286,8 +293,8 @@ def _render(request: AuthedRequest, lesson: Lesson, bound: Bound | None = None) 
         rows.append(
             Row(
                 data=data,
-                status=attendance_form[f"status_{pk}"],
-                late=attendance_form[f"late_{pk}"],
+                status=attendance_form[f"status_{pk}"] if attendance_form else None,
+                late=attendance_form[f"late_{pk}"] if attendance_form else None,
                 add_form=add_form,
                 marks=entries,
                 shown_marks=data.marks,

@@ -152,7 +152,7 @@ def test_the_reason_fields_tell_the_services_rule(client: Client, community: Com
     entry = page.context["rows"][0].marks[0]
     assert entry.edit_form.fields["reason"].help_text == rule
     assert entry.delete_form.fields["reason"].help_text == rule
-    assert page.context["attendance_form"].fields["reason"].help_text == rule
+    assert page.context["sheet"].fields["reason"].help_text == rule
 
     today = lesson_on(community, number=2)
     _mark(community, today, "8")
