@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from loadkit import accept_privacy_notice
 from machine import describe_machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +78,7 @@ def _build(guardians: int) -> list[dict[str, Any]]:
 
     from zhurnal.accounts.models import User
     from zhurnal.api.services import token_create
-    from zhurnal.people.models import Guardian, PrivacyNotice
-    from zhurnal.people.privacy.services import privacy_notice_accept
+    from zhurnal.people.models import Guardian
 
     call_command("demo", "--no-serve", "--schools", "1", "--keep", stdout=io.StringIO())
     chosen = list(
@@ -98,13 +98,7 @@ def _build(guardians: int) -> list[dict[str, Any]]:
         user.save()
         guardian.user = user
         guardian.save(update_fields=["user"])
-        # a family login reads the community's privacy notice first: accepted here
-        notice = (
-            PrivacyNotice.objects.filter(municipality_id=guardian.municipality_id)
-            .order_by("-version")
-            .first()
-        )
-        privacy_notice_accept(user=user, municipality=guardian.municipality, notice=notice)
+        accept_privacy_notice(user, guardian)
         client = Client()  # logging out would end the session: a new client each time
         client.force_login(user)
         _token, secret = token_create(actor=user, name="diary load")

@@ -214,6 +214,20 @@ def _session_cookie(user: Any) -> str:
     return str(client.cookies["sessionid"].value)
 
 
+def accept_privacy_notice(user: Any, guardian: Any) -> None:
+    """A family login reads the community's privacy notice first (else its pages redirect
+    to it): the benchmark's guardians accept the newest one."""
+    from zhurnal.people.models import PrivacyNotice
+    from zhurnal.people.privacy.services import privacy_notice_accept
+
+    notice = (
+        PrivacyNotice.objects.filter(municipality_id=guardian.municipality_id)
+        .order_by("-version")
+        .first()
+    )
+    privacy_notice_accept(user=user, municipality=guardian.municipality, notice=notice)
+
+
 def build_community(*, schools: int, guardians: int, teachers: int, seed: int = 1) -> Community:
     """The demo (`zhurnal demo --schools N --no-serve --keep` into the current database),
     a login for `guardians` guardians with children and `teachers` teachers of a class on
@@ -227,8 +241,7 @@ def build_community(*, schools: int, guardians: int, teachers: int, seed: int = 
     from zhurnal.journal.grid.selectors import default_term, journal_grid, terms_for
     from zhurnal.journal.models import ScaleKind
     from zhurnal.journal.services import journal_scale
-    from zhurnal.people.models import Guardian, PrivacyNotice
-    from zhurnal.people.privacy.services import privacy_notice_accept
+    from zhurnal.people.models import Guardian
     from zhurnal.timetable.models import TeachingAssignment
 
     call_command("demo", "--no-serve", "--schools", str(schools), "--keep", stdout=io.StringIO())
@@ -253,13 +266,7 @@ def build_community(*, schools: int, guardians: int, teachers: int, seed: int = 
             user.save()
             guardian.user = user
             guardian.save(update_fields=["user"])
-        # a family login reads the community's privacy notice first: accepted here
-        notice = (
-            PrivacyNotice.objects.filter(municipality_id=guardian.municipality_id)
-            .order_by("-version")
-            .first()
-        )
-        privacy_notice_accept(user=user, municipality=guardian.municipality, notice=notice)
+        accept_privacy_notice(user, guardian)
         families.append(
             (_session_cookie(user), list(guardian.children.values_list("pk", flat=True)))
         )

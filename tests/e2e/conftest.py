@@ -50,3 +50,10 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert refused == [], f"the Content-Security-Policy refused: {refused}"
+
+
+@pytest.fixture
+def phone(page: Page) -> Page:
+    """The page fixture (it checks the CSP) at a phone's 360 × 780."""
+    page.set_viewport_size({"width": 360, "height": 780})
+    return page

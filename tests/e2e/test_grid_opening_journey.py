@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from tests.cast import PASSWORD, build_community
 from zhurnal.timetable.models import Lesson, Period
@@ -19,12 +19,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Wednesday 18 November 2026, 10:00 in Kyiv: the first lesson of the day has begun.
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
 WIDTH, HEIGHT = 360, 780
-
-
-@pytest.fixture
-def phone(browser: Browser, page: Page) -> Page:
-    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
-    return page
 
 
 def test_the_grid_opens_at_todays_column_on_a_phone(

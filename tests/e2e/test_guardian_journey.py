@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.helpers import uk
 from zhurnal.diary.models import DiaryVisit
 from zhurnal.journal.services import mark_set
 from zhurnal.people.models import Enrollment, Relation, Sex, Student, StudentGuardian
@@ -30,11 +30,6 @@ NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
 MONDAY, TODAY = dt.date(2026, 11, 16), NOW.date()
 WIDTH = 360
 BLOCKING = ("serious", "critical")
-
-
-def uk(message: str) -> str:
-    with translation.override("uk"):
-        return gettext(message)
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template.defaultfilters import floatformat
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.helpers import uk
 from tests.e2e.twofactor import pass_second_factor
 from zhurnal.control.fill.selectors import figures
 from zhurnal.control.metrics import school_fill
@@ -28,11 +28,6 @@ KYIV = ZoneInfo("Europe/Kyiv")
 # Wednesday 18 November 2026, 10:00 in Kyiv: the previous week is 9–15 November.
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=KYIV)
 MONDAY, TUESDAY, WEDNESDAY = (dt.date(2026, 11, 9 + n) for n in range(3))
-
-
-def uk(message: str) -> str:
-    with translation.override("uk"):
-        return gettext(message)
 
 
 def shown(value: float) -> str:

@@ -8,31 +8,19 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
-from playwright.sync_api import Browser, Page, expect
+from django.utils import timezone
+from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.helpers import enrol_students, uk
 from zhurnal.journal.models import Attendance, Mark
-from zhurnal.people.models import Enrollment, Sex, Student
+from zhurnal.people.models import Student
 from zhurnal.timetable.models import Lesson, Period
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Wednesday 18 November 2026, 10:00 in Kyiv: the first lesson of the day has begun.
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
-
-
-def uk(message: str) -> str:
-    with translation.override("uk"):
-        return gettext(message)
-
-
-@pytest.fixture
-def phone(browser: Browser, page: Page) -> Page:
-    """The cast's page fixture (it checks the CSP) resized to a phone."""
-    page.set_viewport_size({"width": 360, "height": 780})
-    return page
 
 
 def _wider_than_the_screen(page: Page) -> list[str]:
@@ -54,17 +42,7 @@ def test_teacher_saves_a_lesson_of_30_once_and_13_is_refused_in_place(
     monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
     page = phone
     community = build_community()
-    for number in range(28):
-        student = Student.objects.create(
-            municipality=community.municipality,
-            surname=f"Учень{number:02d}",
-            given_name="Тест",
-            birth_date=dt.date(2015, 1, 1),
-            sex=Sex.MALE,
-        )
-        Enrollment.objects.create(
-            student=student, class_group=community.class_5a, starts_on=dt.date(2026, 9, 1)
-        )
+    enrol_students(community, 28)
     lesson = Lesson.objects.create(
         assignment=community.math_5a,
         date=NOW.date(),

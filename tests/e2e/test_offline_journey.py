@@ -11,28 +11,17 @@ import re
 import time
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
-from playwright.sync_api import Browser, Page, expect
+from django.utils import timezone
+from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.helpers import enrol_students, uk
 from zhurnal.core.timeutil import local_today
 from zhurnal.journal.models import Attendance, Correction, Mark, OfflineEntry
-from zhurnal.people.models import Enrollment, Sex, Student
+from zhurnal.people.models import Student
 from zhurnal.timetable.models import Lesson, Period
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def uk(message: str) -> str:
-    with translation.override("uk"):
-        return gettext(message)
-
-
-@pytest.fixture
-def phone(browser: Browser, page: Page) -> Page:
-    page.set_viewport_size({"width": 360, "height": 780})
-    return page
 
 
 def _wait_for(check, seconds: float = 15) -> None:  # type: ignore[no-untyped-def]
@@ -48,17 +37,7 @@ def test_teacher_works_offline_and_the_entries_arrive_with_their_times(
 ) -> None:  # type: ignore[no-untyped-def]
     page = phone
     community = build_community()
-    for number in range(2):
-        student = Student.objects.create(
-            municipality=community.municipality,
-            surname=f"Учень{number:02d}",
-            given_name="Тест",
-            birth_date=dt.date(2015, 1, 1),
-            sex=Sex.MALE,
-        )
-        Enrollment.objects.create(
-            student=student, class_group=community.class_5a, starts_on=dt.date(2026, 9, 1)
-        )
+    enrol_students(community, 2)
     # today's first lesson (the suite's school_day_over counts it as begun)
     lesson = Lesson.objects.create(
         assignment=community.math_5a,

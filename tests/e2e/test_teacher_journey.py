@@ -8,11 +8,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.helpers import uk
 from zhurnal.journal.models import Attendance, Mark
 from zhurnal.timetable.models import Lesson, Period
 
@@ -21,11 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Wednesday 18 November 2026, 10:00 in Kyiv: a school day of the I semester.
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
 MONDAY, TUESDAY, TODAY = dt.date(2026, 11, 16), dt.date(2026, 11, 17), NOW.date()
-
-
-def uk(message: str) -> str:
-    with translation.override("uk"):
-        return gettext(message)
 
 
 def test_teacher_keeps_the_journal_of_a_lesson_and_the_grid_by_keyboard(

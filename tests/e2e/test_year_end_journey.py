@@ -15,11 +15,12 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import pgettext
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import Page, expect
 
 from tests.cast import PASSWORD, build_community
+from tests.e2e.helpers import uk
 from tests.e2e.twofactor import pass_second_factor
 from zhurnal.archive.democa import DemoIdentity, demo_ca_directory, demo_ca_ensure
 from zhurnal.archive.models import (
@@ -35,11 +36,6 @@ from zhurnal.journal.models import MarkKind
 from zhurnal.journal.services import JournalColumn, journal_cell_set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def uk(message: str) -> str:
-    with translation.override("uk"):
-        return gettext(message)
 
 
 def log_in(page: Page, base: str, username: str) -> None:
