@@ -34,8 +34,14 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="uk-UA", viewport={"width": 1280, "height": 900})
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    # The service worker keeps fetching a teacher's pages in the background after a journey
+    # ends, while the live server's database is being emptied for the next test: only the
+    # journeys marked `service_workers` (the offline journal) run it.
+    workers = "allow" if request.node.get_closest_marker("service_workers") else "block"
+    context = browser.new_context(
+        locale="uk-UA", viewport={"width": 1280, "height": 900}, service_workers=workers
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     # Every journey also proves the Content-Security-Policy breaks nothing: chromium reports

@@ -35,7 +35,11 @@ BLOCKING = ("serious", "critical")
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
-        locale="uk-UA", viewport={"width": WIDTH, "height": 780}, is_mobile=True, has_touch=True
+        locale="uk-UA",
+        viewport={"width": WIDTH, "height": 780},
+        is_mobile=True,
+        has_touch=True,
+        service_workers="block",  # see the page fixture in conftest.py
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -21,7 +21,11 @@ from zhurnal.journal.models import Attendance, Correction, Mark, OfflineEntry
 from zhurnal.people.models import Student
 from zhurnal.timetable.models import Lesson, Period
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.service_workers,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _wait_for(check, seconds: float = 15) -> None:  # type: ignore[no-untyped-def]
